@@ -1,0 +1,391 @@
+#include "config.h"
+
+#include <libcgroup.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+
+#include "../error.h"
+#include "../util.h"
+#include "cgroup.h"
+
+/* One hierarchy: the controllers mounted there (comma separated, as in
+ * /proc/self/cgroup) and the container's path inside it. */
+struct hier {
+	char *controllers;
+	char *path;
+};
+
+struct ctr_cgroup {
+	struct hier *h;
+	size_t n;
+};
+
+#define MAX_HIERARCHIES 32
+
+void ctr_cgroup_free(struct ctr_cgroup *cg)
+{
+	if (!cg)
+		return;
+	for (size_t i = 0; i < cg->n; i++) {
+		free(cg->h[i].controllers);
+		free(cg->h[i].path);
+	}
+	free(cg->h);
+	free(cg);
+}
+
+static int lib_init_result;
+
+static void lib_init_once(void)
+{
+	lib_init_result = cgroup_init();
+}
+
+static int lib_init(void)
+{
+	/* libcgroup keeps its mount table in process globals; reading it once per
+	 * process is enough. */
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	if (pthread_once(&once, lib_init_once) != 0)
+		return -EIO;
+	return lib_init_result == 0 ? 0 : -ENOTSUP;
+}
+
+static int add_hier(struct ctr_cgroup *cg, const char *controllers, const char *path)
+{
+	struct hier *nh = realloc(cg->h, (cg->n + 1) * sizeof(*nh));
+
+	if (!nh)
+		return -ENOMEM;
+	cg->h = nh;
+	cg->h[cg->n].controllers = strdup(controllers);
+	cg->h[cg->n].path = strdup(path);
+	if (!cg->h[cg->n].controllers || !cg->h[cg->n].path) {
+		free(cg->h[cg->n].controllers);
+		free(cg->h[cg->n].path);
+		return -ENOMEM;
+	}
+	cg->n++;
+	return 0;
+}
+
+/* The caller's path in the hierarchy of `controller`. libcgroup 2.0 cannot
+ * answer for a controller that lives on the unified (v2) hierarchy of a hybrid
+ * host; /proc/PID/cgroup's "0::" line is that answer. */
+static int caller_path(pid_t pid, const char *controller, char **ret)
+{
+	char file[64], line[4096];
+	_cleanup_fclose_ FILE *f = NULL;
+
+	if (cgroup_get_current_controller_path(pid, controller, ret) == 0)
+		return 0;
+	snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
+	f = fopen(file, "re");
+	if (!f)
+		return negative_errno();
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "0::", 3))
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		*ret = strdup(line + 3);
+		return *ret ? 0 : -ENOMEM;
+	}
+	return -ENOENT;
+}
+
+static struct cgroup *lib_group(const struct hier *h)
+{
+	_cleanup_free_ char *ctrls = strdup(h->controllers);
+	struct cgroup *g = cgroup_new_cgroup(h->path);
+	char *save = NULL;
+
+	if (!g || !ctrls) {
+		if (g)
+			cgroup_free(&g);
+		return NULL;
+	}
+	for (char *c = strtok_r(ctrls, ",", &save); c; c = strtok_r(NULL, ",", &save))
+		if (!cgroup_add_controller(g, c)) {
+			cgroup_free(&g);
+			return NULL;
+		}
+	return g;
+}
+
+static int lib_errno(int r)
+{
+	if (r == ECGOTHER)
+		return cgroup_get_last_errno() ?: EIO;
+	if (r == ECGROUPNOTEXIST)
+		return ENOENT;
+	if (r == ECGROUPNOTOWNER || r == ECGROUPNOTALLOWED)
+		return EPERM;
+	return EIO;
+}
+
+/* A new v1 cpuset group is unusable until it has CPUs and memory nodes:
+ * give it its parent's. */
+static int cpuset_inherit(struct cgroup *g, const char *parent)
+{
+	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+	struct cgroup_controller *c = cgroup_get_controller(g, "cpuset");
+
+	if (!c)
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		char buf[4096] = "";
+		void *handle = NULL;
+		int r;
+
+		r = cgroup_read_value_begin("cpuset", parent, (char *)files[i], &handle, buf, sizeof(buf));
+		if (handle)
+			cgroup_read_value_end(&handle);
+		if (r != 0 && r != ECGEOF)
+			return -EIO;
+		buf[strcspn(buf, "\n")] = '\0';
+		if (cgroup_add_value_string(c, files[i], buf) != 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int hier_count_procs(const struct hier *h, pid_t **ret_pids)
+{
+	_cleanup_free_ char *ctrls = strdup(h->controllers);
+	pid_t *pids = NULL;
+	int size = 0, r;
+
+	if (!ctrls)
+		return -ENOMEM;
+	ctrls[strcspn(ctrls, ",")] = '\0';
+	r = cgroup_get_procs(h->path, ctrls, &pids, &size);
+	if (r != 0) {
+		free(pids);
+		return r == ECGROUPNOTEXIST ? -ENOENT : -lib_errno(r);
+	}
+	if (ret_pids)
+		*ret_pids = pids;
+	else
+		free(pids);
+	return size;
+}
+
+int ctr_cgroup_signal_all(const struct ctr_cgroup *cg, int sig)
+{
+	int count = 0;
+
+	for (size_t i = 0; i < cg->n; i++) {
+		_cleanup_free_ pid_t *pids = NULL;
+		int n = hier_count_procs(&cg->h[i], &pids);
+
+		for (int j = 0; j < n; j++)
+			if (kill(pids[j], sig) == 0)
+				count++;
+	}
+	return count;
+}
+
+static int hier_remove(const struct hier *h, struct ctr_error **err)
+{
+	struct cgroup *g;
+	int r;
+
+	/* Processes that were just SIGKILLed leave the group asynchronously: wait a
+	 * bounded time (2 s) for it to drain before removing it. */
+	for (int tries = 0; tries < 200; tries++) {
+		r = hier_count_procs(h, NULL);
+		if (r == -ENOENT)
+			return 0;
+		if (r <= 0)
+			break;
+		if (tries % 20 == 0) {
+			_cleanup_free_ pid_t *pids = NULL;
+			int n = hier_count_procs(h, &pids);
+
+			for (int j = 0; j < n; j++)
+				kill(pids[j], SIGKILL);
+		}
+		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+	}
+	g = lib_group(h);
+	if (!g)
+		return -ENOMEM;
+	r = cgroup_delete_cgroup_ext(g, CGFLAG_DELETE_RECURSIVE);
+	cgroup_free(&g);
+	if (r != 0 && r != ECGROUPNOTEXIST)
+		return ctr_error_sys(err, lib_errno(r), "remove cgroup %s:%s", h->controllers, h->path);
+	return 0;
+}
+
+int ctr_cgroup_destroy(const struct ctr_cgroup *cg, struct ctr_error **err)
+{
+	int ret = 0;
+
+	if (!cg)
+		return 0;
+	if (lib_init() < 0)
+		return ctr_error_sys(err, ENOTSUP, "libcgroup cannot read this host's cgroup mounts");
+	ctr_cgroup_signal_all(cg, SIGKILL);
+	for (size_t i = 0; i < cg->n; i++) {
+		int r = hier_remove(&cg->h[i], err);
+
+		if (r < 0 && ret == 0)
+			ret = r;
+	}
+	return ret;
+}
+
+int ctr_cgroup_create(const char *name, pid_t caller, struct ctr_cgroup **ret, struct ctr_error **err)
+{
+	_cleanup_(ctr_cgroup_freep) struct ctr_cgroup *cg = calloc(1, sizeof(*cg));
+	struct cgroup_mount_point mp;
+	char seen_mounts[MAX_HIERARCHIES][FILENAME_MAX];
+	size_t nseen = 0;
+	void *handle = NULL;
+	int r;
+
+	if (!cg)
+		return -ENOMEM;
+	if (lib_init() < 0)
+		return ctr_error_sys(err, ENOTSUP, "libcgroup cannot read this host's cgroup mounts");
+
+	/* Group controllers by mount point: co-mounted controllers share a group. */
+	for (r = cgroup_get_controller_begin(&handle, &mp); r == 0;
+	     r = cgroup_get_controller_next(&handle, &mp)) {
+		_cleanup_free_ char *parent = NULL, *path = NULL;
+		size_t j;
+
+		for (j = 0; j < nseen; j++)
+			if (!strcmp(seen_mounts[j], mp.path))
+				break;
+		if (j < nseen) {
+			/* co-mounted: append to that hierarchy's controller list */
+			char *joined;
+
+			if (asprintf(&joined, "%s,%s", cg->h[j].controllers, mp.name) < 0) {
+				r = -ENOMEM;
+				break;
+			}
+			free(cg->h[j].controllers);
+			cg->h[j].controllers = joined;
+			continue;
+		}
+		if (nseen == MAX_HIERARCHIES)
+			continue;
+		r = caller_path(caller, mp.name, &parent);
+		if (r < 0) {
+			r = ctr_error_from_errno(err, r, "find own cgroup of controller %s", mp.name);
+			break;
+		}
+		if (asprintf(&path, "%s/ctr-%s", strcmp(parent, "/") ? parent : "", name) < 0) {
+			r = -ENOMEM;
+			break;
+		}
+		r = add_hier(cg, mp.name, path);
+		if (r < 0)
+			break;
+		snprintf(seen_mounts[nseen++], FILENAME_MAX, "%s", mp.path);
+	}
+	if (handle)
+		cgroup_get_controller_end(&handle);
+	if (r != ECGEOF && r != 0)
+		return r < 0 ? r : ctr_error_sys(err, lib_errno(r), "list cgroup controllers");
+	if (cg->n == 0)
+		return ctr_error_sys(err, ENOENT, "no cgroup hierarchy is mounted");
+
+	/* A group left over by a crash (machine reset mid-start) is emptied first. */
+	ctr_cgroup_destroy(cg, NULL);
+
+	for (size_t i = 0; i < cg->n; i++) {
+		struct cgroup *g = lib_group(&cg->h[i]);
+		_cleanup_free_ char *parent = strdup(cg->h[i].path);
+
+		if (!g || !parent) {
+			if (g)
+				cgroup_free(&g);
+			r = -ENOMEM;
+			goto fail;
+		}
+		*strrchr(parent, '/') = '\0';
+		r = cpuset_inherit(g, parent[0] ? parent : "/");
+		if (r == 0) {
+			r = cgroup_create_cgroup(g, 0);
+			r = r == 0 ? 0 : ctr_error_sys(err, lib_errno(r), "create cgroup %s:%s", cg->h[i].controllers,
+						       cg->h[i].path);
+		}
+		cgroup_free(&g);
+		if (r < 0) {
+			/* Roll back the hierarchies already created. */
+			cg->n = i + 1;
+			goto fail;
+		}
+	}
+	*ret = TAKE_PTR(cg);
+	return 0;
+fail:
+	ctr_cgroup_destroy(cg, NULL);
+	return r;
+}
+
+int ctr_cgroup_attach(const struct ctr_cgroup *cg, pid_t pid, struct ctr_error **err)
+{
+	if (lib_init() < 0)
+		return ctr_error_sys(err, ENOTSUP, "libcgroup cannot read this host's cgroup mounts");
+	for (size_t i = 0; i < cg->n; i++) {
+		struct cgroup *g = lib_group(&cg->h[i]);
+		int r;
+
+		if (!g)
+			return -ENOMEM;
+		r = cgroup_attach_task_pid(g, pid);
+		cgroup_free(&g);
+		if (r != 0)
+			return ctr_error_sys(err, lib_errno(r), "join cgroup %s:%s", cg->h[i].controllers,
+					     cg->h[i].path);
+	}
+	return 0;
+}
+
+int ctr_cgroup_to_strv(const struct ctr_cgroup *cg, char ***ret)
+{
+	_cleanup_strv_ char **v = calloc(1, sizeof(char *));
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < cg->n; i++) {
+		_cleanup_free_ char *s = NULL;
+
+		if (asprintf(&s, "%s:%s", cg->h[i].controllers, cg->h[i].path) < 0 || strv_push(&v, s) < 0)
+			return -ENOMEM;
+	}
+	*ret = TAKE_PTR(v);
+	return 0;
+}
+
+int ctr_cgroup_from_strv(char *const *v, struct ctr_cgroup **ret)
+{
+	_cleanup_(ctr_cgroup_freep) struct ctr_cgroup *cg = calloc(1, sizeof(*cg));
+
+	if (!cg)
+		return -ENOMEM;
+	for (size_t i = 0; v && v[i]; i++) {
+		_cleanup_free_ char *s = strdup(v[i]);
+		char *colon;
+		int r;
+
+		if (!s)
+			return -ENOMEM;
+		colon = strchr(s, ':');
+		if (!colon || colon[1] != '/')
+			return -EINVAL;
+		*colon = '\0';
+		r = add_hier(cg, s, colon + 1);
+		if (r < 0)
+			return r;
+	}
+	*ret = TAKE_PTR(cg);
+	return 0;
+}

@@ -1,0 +1,61 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "cli.h"
+
+int cli_getopt(struct cli *cli, int argc, char **argv, const char *shortopts, const struct option *longopts)
+{
+	char spec[64];
+	int c;
+
+	/* ':' first: report a missing argument as ':' rather than '?'. */
+	snprintf(spec, sizeof(spec), ":%s", shortopts);
+	opterr = 0;
+	c = getopt_long(argc, argv, spec, longopts, NULL);
+	if (c == '?') {
+		if (optopt)
+			cli_usage_error(cli, "unknown option '-%c'", optopt);
+		else
+			cli_usage_error(cli, "unknown option '%s'", argv[optind - 1]);
+		return -2;
+	}
+	if (c == ':') {
+		cli_usage_error(cli, "option '%s' needs a value", argv[optind - 1]);
+		return -2;
+	}
+	return c;
+}
+
+int cli_positional(struct cli *cli, int argc, char **argv, int min, int max, const char *what)
+{
+	int n = argc - optind;
+
+	if (n < min) {
+		cli_usage_error(cli, "missing %s", what);
+		return -1;
+	}
+	if (n > max) {
+		cli_usage_error(cli, "unexpected argument '%s'", argv[optind + max]);
+		return -1;
+	}
+	return 0;
+}
+
+int cli_parse_uint(struct cli *cli, const char *opt, const char *s, int max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 0 || v > max) {
+		cli_usage_error(cli, "invalid value '%s' for %s: expected a number 0..%d", s, opt, max);
+		return -1;
+	}
+	return (int)v;
+}

@@ -1,0 +1,17 @@
+/* Option parsing shared by the commands. */
+#ifndef CTR_CLI_ARGS_H
+#define CTR_CLI_ARGS_H
+
+#include <getopt.h>
+
+struct cli;
+
+/* getopt_long with ctr's error messages; returns the option, -1 at the end,
+ * or -2 after reporting a usage error (the caller returns 2). */
+int cli_getopt(struct cli *cli, int argc, char **argv, const char *shortopts, const struct option *longopts);
+/* Exactly n positional arguments remain (after getopt). */
+int cli_positional(struct cli *cli, int argc, char **argv, int min, int max, const char *what);
+/* Non-negative integer option value, or -1 after reporting. */
+int cli_parse_uint(struct cli *cli, const char *opt, const char *s, int max);
+
+#endif

@@ -1,0 +1,93 @@
+#include "config.h"
+
+#include <stdio.h>
+
+#include "../container.h"
+#include "../util.h"
+#include "args.h"
+#include "cli.h"
+
+static int fail(struct cli *cli, struct ctr_error *err, const char *what, const char *name)
+{
+	int r;
+
+	ctr_error_wrap(&err, "%s %s", what, name);
+	r = cli_fail(cli, err, 0);
+	ctr_error_free(&err);
+	return r;
+}
+
+static int run_config(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
+	_cleanup_(ctr_spec_freep) struct ctr_spec *spec = NULL;
+	_cleanup_free_ char *json = NULL;
+	struct ctr_error *err = NULL;
+
+	if (cli_getopt(cli, argc, argv, "", opts) != -1)
+		return 2;
+	if (cli_positional(cli, argc, argv, 1, 1, "container NAME") < 0)
+		return 2;
+	if (ctr_config_read(cli->ctx, argv[optind], &spec, &err) < 0)
+		return fail(cli, err, "config", argv[optind]);
+	if (ctr_spec_to_json(spec, &json, NULL) < 0)
+		return 1;
+	fputs(json, stdout);
+	return 0;
+}
+
+static int run_set(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "hostname", required_argument, NULL, 'H' },
+		{ "init", required_argument, NULL, 'i' },
+		{ "stop-signal", required_argument, NULL, 's' },
+		{ "stop-timeout", required_argument, NULL, 'T' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ctr_set_opts o = { .stop_timeout = -1 };
+	struct ctr_error *err = NULL;
+	bool any = false;
+	int c;
+
+	while ((c = cli_getopt(cli, argc, argv, "", opts)) != -1) {
+		any = true;
+		switch (c) {
+		case 'H': o.hostname = optarg; break;
+		case 'i': o.init = optarg; break;
+		case 's': o.stop_signal = optarg; break;
+		case 'T':
+			o.stop_timeout = cli_parse_uint(cli, "--stop-timeout", optarg, 86400);
+			if (o.stop_timeout < 0)
+				return 2;
+			break;
+		default: return 2;
+		}
+	}
+	if (cli_positional(cli, argc, argv, 1, 1, "container NAME") < 0)
+		return 2;
+	if (!any)
+		return cli_usage_error(cli, "nothing to set: give at least one option");
+	if (ctr_set(cli->ctx, argv[optind], &o, &err) < 0)
+		return fail(cli, err, "set", argv[optind]);
+	return 0;
+}
+
+const struct cli_command cli_config = {
+	.name = "config",
+	.run = run_config,
+	.usage = "NAME",
+	.summary = "print a container's config document (JSON)",
+	.help = "",
+};
+
+const struct cli_command cli_set = {
+	.name = "set",
+	.run = run_set,
+	.usage = "NAME [--hostname H] [--init 'CMD ARGS'] [--stop-signal SIG] [--stop-timeout S]",
+	.summary = "change a container's config (applies at its next start)",
+	.help = "      --hostname H      hostname inside the container\n"
+		"      --init 'CMD ARGS' the container's init\n"
+		"      --stop-signal SIG signal that asks init to shut down\n"
+		"      --stop-timeout S  default grace period of 'ctr stop'\n",
+};

@@ -1,0 +1,51 @@
+#include "config.h"
+
+#include "../container.h"
+#include "args.h"
+#include "cli.h"
+
+static int run(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "template", required_argument, NULL, 't' }, { "hostname", required_argument, NULL, 'H' },
+		{ "init", required_argument, NULL, 'i' },     { "stop-signal", required_argument, NULL, 's' },
+		{ "config", required_argument, NULL, 'c' },   { NULL, 0, NULL, 0 },
+	};
+	struct ctr_create_opts o = { 0 };
+	struct ctr_error *err = NULL;
+	int c, r;
+
+	while ((c = cli_getopt(cli, argc, argv, "t:", opts)) != -1) {
+		switch (c) {
+		case 't': o.template_name = optarg; break;
+		case 'H': o.hostname = optarg; break;
+		case 'i': o.init = optarg; break;
+		case 's': o.stop_signal = optarg; break;
+		case 'c': o.config_file = optarg; break;
+		default: return 2;
+		}
+	}
+	if (cli_positional(cli, argc, argv, 1, 1, "container NAME") < 0)
+		return 2;
+	r = ctr_create(cli->ctx, argv[optind], &o, &err);
+	if (r < 0) {
+		ctr_error_wrap(&err, "create %s", argv[optind]);
+		r = cli_fail(cli, err, 0);
+		ctr_error_free(&err);
+		return r;
+	}
+	return 0;
+}
+
+const struct cli_command cli_create = {
+	.name = "create",
+	.run = run,
+	.usage = "NAME [--template busybox|DIR] [--hostname H] [--init 'CMD ARGS'] [--stop-signal SIG] "
+		 "[--config FILE]",
+	.summary = "create a container: build its rootfs and write its config",
+	.help = "  -t, --template T      'busybox' (default) or a directory holding a rootfs to copy\n"
+		"      --hostname H      hostname inside the container (default: NAME)\n"
+		"      --init 'CMD ARGS' the container's init (default: /sbin/init)\n"
+		"      --stop-signal SIG signal that asks init to shut down (busybox: SIGUSR2)\n"
+		"      --config FILE     start from this config document (see ctr-config(5))\n",
+};

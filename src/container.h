@@ -1,0 +1,83 @@
+/* The core of ctr: containers, their lifecycle and their state. The CLI holds
+ * no logic beyond argument parsing and printing; everything it does is here. */
+#ifndef CTR_CONTAINER_H
+#define CTR_CONTAINER_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "spec.h"
+#include "state.h"
+
+#define CTR_NAME_MAX 64
+
+struct ctr_context {
+	char *root;	    /* persistent data: ROOT/NAME/{config.json,rootfs,...} */
+	char *run_dir;	    /* volatile state: RUNDIR/NAME/{state.json,monitor.sock} */
+	char *template_dir; /* where template scripts live */
+	unsigned lock_timeout_ms;
+};
+
+int ctr_context_init(struct ctr_context *ctx, const char *root, const char *run_dir, const char *template_dir);
+void ctr_context_done(struct ctr_context *ctx);
+
+int ctr_name_validate(const char *name, struct ctr_error **err);
+
+struct ctr_create_opts {
+	const char *template_name; /* "busybox" or a directory to copy; NULL = busybox */
+	const char *hostname;	   /* NULL = name */
+	const char *init;	   /* command line; NULL = /sbin/init */
+	const char *stop_signal;   /* NULL = template's default */
+	const char *config_file;   /* start from this document instead of defaults */
+};
+int ctr_create(struct ctr_context *ctx, const char *name, const struct ctr_create_opts *o, struct ctr_error **err);
+
+struct ctr_set_opts {
+	const char *hostname;
+	const char *init;
+	const char *stop_signal;
+	int stop_timeout; /* -1 = unchanged */
+};
+int ctr_set(struct ctr_context *ctx, const char *name, const struct ctr_set_opts *o, struct ctr_error **err);
+
+/* Detached: returns once init runs, under a monitor of its own. Foreground: the
+ * caller becomes the monitor and *ret_exit gets init's exit code. */
+int ctr_start(struct ctr_context *ctx, const char *name, bool foreground, int *ret_exit, struct ctr_error **err);
+/* timeout < 0: the container's configured stop timeout. */
+int ctr_stop(struct ctr_context *ctx, const char *name, int timeout, struct ctr_error **err);
+int ctr_kill(struct ctr_context *ctx, const char *name, int sig, struct ctr_error **err);
+int ctr_destroy(struct ctr_context *ctx, const char *name, bool force, struct ctr_error **err);
+
+struct ctr_exec_opts {
+	char *const *argv;
+	char *const *env; /* extra K=V on top of the container's process.env */
+	const char *cwd;  /* NULL = the container's process.cwd */
+	bool tty;
+};
+/* *ret_status: the command's exit code (128 + signal if killed). */
+int ctr_exec(struct ctr_context *ctx, const char *name, const struct ctr_exec_opts *o, int *ret_status,
+	     struct ctr_error **err);
+/* Attach in_fd/out_fd to the init's console until the escape (Ctrl-a q) or
+ * until the container stops. */
+int ctr_console(struct ctr_context *ctx, const char *name, int in_fd, int out_fd, struct ctr_error **err);
+
+struct ctr_info {
+	char *name;
+	enum ctr_status status;
+	pid_t init_pid;	   /* 0 unless running */
+	pid_t monitor_pid; /* 0 unless running */
+	long long started; /* 0 unless running */
+	char *rootfs;	   /* absolute path */
+	bool has_last_exit;
+	struct ctr_exit last_exit;
+	struct ctr_spec *spec; /* only from ctr_info_get */
+};
+void ctr_info_done(struct ctr_info *info);
+int ctr_info_get(struct ctr_context *ctx, const char *name, struct ctr_info *ret, struct ctr_error **err);
+/* All containers, sorted by name. */
+int ctr_list(struct ctr_context *ctx, struct ctr_info **ret, size_t *ret_n, struct ctr_error **err);
+/* The config document as stored. */
+int ctr_config_read(struct ctr_context *ctx, const char *name, struct ctr_spec **ret, struct ctr_error **err);
+
+#endif

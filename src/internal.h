@@ -1,0 +1,69 @@
+/* Shared between the core's own files; not part of the interface. */
+#ifndef CTR_INTERNAL_H
+#define CTR_INTERNAL_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct ctr_context;
+struct ctr_error;
+struct ctr_spec;
+struct ctr_state;
+
+#define CTR_CONFIG_FILE "config.json"
+#define CTR_STATE_FILE "state.json"
+#define CTR_SOCKET_FILE "monitor.sock"
+#define CTR_LOCK_FILE ".lock"
+#define CTR_LAST_EXIT_FILE "last-exit.json"
+#define CTR_CONSOLE_LOG "console.log"
+
+/* flock with a bounded wait; *ret_fd is the lock (close to release). */
+int ctr_lock_container(struct ctr_context *ctx, const char *name, int *ret_fd, struct ctr_error **err);
+int ctr_lock_root(struct ctr_context *ctx, int *ret_fd, struct ctr_error **err);
+
+/* Paths: caller frees. */
+char *ctr_container_dir(struct ctr_context *ctx, const char *name);
+char *ctr_run_dir(struct ctr_context *ctx, const char *name);
+char *ctr_rootfs_path(struct ctr_context *ctx, const char *name, const struct ctr_spec *spec);
+
+/* Fails with CTR_ERR_NOT_FOUND when the container does not exist. */
+int ctr_load_spec(struct ctr_context *ctx, const char *name, struct ctr_spec **ret, struct ctr_error **err);
+int ctr_save_spec(struct ctr_context *ctx, const char *name, const struct ctr_spec *spec, struct ctr_error **err);
+
+/* The container's run state; status CTR_STOPPED when it has none. A stale state
+ * (its monitor is gone) reads as stopped; with `repair` (caller holds the
+ * container lock) its leftovers are cleaned away. */
+int ctr_load_state(struct ctr_context *ctx, const char *name, bool repair, struct ctr_state *ret,
+		   struct ctr_error **err);
+/* Remove what a dead monitor left: processes, cgroups, run files. */
+int ctr_cleanup_run_state(struct ctr_context *ctx, const char *name, const struct ctr_state *st,
+			  struct ctr_error **err);
+
+/* Connect to a running container's monitor. */
+int ctr_monitor_connect(struct ctr_context *ctx, const char *name, int *ret_fd, struct ctr_error **err);
+
+/* Run the monitor in this process: launch the container and supervise it until
+ * init exits. report_fd (or -1) learns of the start's success or error;
+ * *release_fd (a lock, or NULL) is closed once init runs. */
+int ctr_monitor_run(struct ctr_context *ctx, const char *name, struct ctr_spec *spec, bool foreground,
+		    int report_fd, int *release_fd, int *ret_exit, struct ctr_error **err);
+
+struct ctr_cgroup;
+struct ctr_rootfs;
+/* Clone init into its namespaces and carry it to exec. On success *ret_pid and
+ * *ret_pidfd name init, *ret_console is the console's pty master. */
+int ctr_launch(const struct ctr_spec *spec, const char *rootfs, const struct ctr_cgroup *cg, pid_t *ret_pid,
+	       int *ret_pidfd, int *ret_console, struct ctr_error **err);
+
+/* What init and every exec'd process go through last: environment, cwd
+ * inside the container, no inherited descriptors, then exec. Only returns on
+ * failure. */
+int ctr_process_exec(char *const *argv, char *const *env, const char *cwd, struct ctr_error **err);
+
+/* Copy between a terminal (or pipes) and a pty/console stream until EOF or
+ * the escape sequence; used by console attach and exec -t. */
+int ctr_tty_proxy(int in_fd, int out_fd, int peer_fd, bool escape);
+
+long long ctr_now(void);
+
+#endif

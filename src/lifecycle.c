@@ -1,0 +1,461 @@
+/* start, stop, kill, console and exec: the CLI side of a running container. */
+#include "config.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
+
+#include "cgroups/cgroup.h"
+#include "container.h"
+#include "internal.h"
+#include "sync.h"
+#include "util.h"
+
+static int check_rootfs(struct ctr_context *ctx, const char *name, const struct ctr_spec *spec,
+			struct ctr_error **err)
+{
+	_cleanup_free_ char *rootfs = ctr_rootfs_path(ctx, name, spec);
+	struct stat st;
+
+	if (!rootfs)
+		return -ENOMEM;
+	if (stat(rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
+		return ctr_error_user(err, CTR_ERR_NOT_FOUND, ENOENT,
+				      "rootfs %s of container '%s' is missing; recreate the container", rootfs, name);
+	return 0;
+}
+
+/* Fork the detached monitor (double fork, own session, stdio on /dev/null)
+ * and wait for its word that init runs. */
+static int start_detached(struct ctr_context *ctx, const char *name, struct ctr_spec *spec, int lock_fd,
+			  struct ctr_error **err)
+{
+	int sv[2], status, r;
+	struct ctr_msg m;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return ctr_error_sys(err, errno, "socketpair");
+	pid = fork();
+	if (pid < 0) {
+		r = ctr_error_sys(err, errno, "fork the monitor");
+		close(sv[0]);
+		close(sv[1]);
+		return r;
+	}
+	if (pid == 0) {
+		int null;
+
+		close(sv[0]);
+		if (setsid() < 0 || (pid = fork()) < 0)
+			_exit(1);
+		if (pid > 0)
+			_exit(0);
+		/* The monitor: detached from the caller's terminal and cwd. */
+		null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null >= 0) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+			if (null > 2)
+				close(null);
+		}
+		if (chdir("/") < 0)
+			_exit(1);
+		/* The lock was taken by the CLI, which still holds it until we report. */
+		close(lock_fd);
+		prctl(PR_SET_NAME, "ctr-monitor");
+		{
+			struct ctr_error *merr = NULL;
+
+			_exit(ctr_monitor_run(ctx, name, spec, false, sv[1], NULL, NULL, &merr) < 0 ? 1 : 0);
+		}
+	}
+	close(sv[1]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	r = ctr_msg_expect(sv[0], CTR_MSG_STARTED, &m, NULL, err);
+	close(sv[0]);
+	if (r == -EPIPE)
+		return ctr_error_user(err, CTR_ERR_SYSTEM, EPIPE, "the monitor died during start");
+	if (r < 0 && !(err && *err))
+		return ctr_error_from_errno(err, r, "wait for the monitor");
+	return r;
+}
+
+int ctr_start(struct ctr_context *ctx, const char *name, bool foreground, int *ret_exit, struct ctr_error **err)
+{
+	_cleanup_(ctr_spec_freep) struct ctr_spec *spec = NULL;
+	_cleanup_close_ int lock = -1;
+	enum ctr_status status;
+	struct ctr_state st;
+	int r;
+
+	r = ctr_name_validate(name, err);
+	if (r < 0)
+		return r;
+	r = ctr_lock_container(ctx, name, &lock, err);
+	if (r < 0)
+		return r;
+	r = ctr_load_spec(ctx, name, &spec, err);
+	if (r < 0)
+		return r;
+	r = ctr_load_state(ctx, name, true, &st, err);
+	if (r < 0)
+		return r;
+	status = st.status;
+	ctr_state_done(&st);
+	if (status != CTR_STOPPED)
+		return ctr_error_user(err, CTR_ERR_WRONG_STATE, EBUSY, "container '%s' is already %s", name,
+				      ctr_status_to_string(status));
+	r = check_rootfs(ctx, name, spec, err);
+	if (r < 0)
+		return r;
+	if (!foreground) {
+		r = start_detached(ctx, name, spec, lock, err);
+		return r < 0 ? ctr_error_wrap(err, "start %s", name) : 0;
+	}
+	/* Foreground: this process is the monitor. The lock is released once init
+	 * runs (the run state then speaks for the container). */
+	r = ctr_monitor_run(ctx, name, spec, true, -1, &lock, ret_exit, err);
+	return r < 0 ? ctr_error_wrap(err, "start %s", name) : 0;
+}
+
+/* Ask the monitor and wait for OK. */
+static int monitor_request(struct ctr_context *ctx, const char *name, enum ctr_msg_type type, int value,
+			   int *ret_conn, int *ret_fd, struct ctr_msg *ret_msg, struct ctr_error **err)
+{
+	_cleanup_close_ int conn = -1;
+	struct ctr_msg m;
+	int r;
+
+	r = ctr_monitor_connect(ctx, name, &conn, err);
+	if (r < 0)
+		return r;
+	r = ctr_msg_send(conn, type, value, -1);
+	if (r < 0)
+		return ctr_error_sys(err, -r, "talk to the monitor of '%s'", name);
+	r = ctr_msg_expect(conn, CTR_MSG_OK, &m, ret_fd, err);
+	if (r == -EPIPE || r == -EBADMSG)
+		return ctr_error_user(err, CTR_ERR_WRONG_STATE, ESRCH, "container '%s' stopped meanwhile", name);
+	if (r < 0)
+		return r;
+	if (ret_msg)
+		*ret_msg = m;
+	if (ret_conn)
+		*ret_conn = TAKE_FD(conn);
+	return 0;
+}
+
+static int require_running(struct ctr_context *ctx, const char *name, bool repair, struct ctr_state *ret,
+			   struct ctr_error **err)
+{
+	_cleanup_(ctr_spec_freep) struct ctr_spec *spec = NULL;
+	int r;
+
+	/* "does not exist" before "is not running" */
+	r = ctr_load_spec(ctx, name, &spec, err);
+	if (r < 0)
+		return r;
+	r = ctr_load_state(ctx, name, repair, ret, err);
+	if (r < 0)
+		return r;
+	if (ret->status == CTR_STOPPED)
+		return ctr_error_user(err, CTR_ERR_WRONG_STATE, ESRCH, "container '%s' is not running", name);
+	return 0;
+}
+
+int ctr_stop(struct ctr_context *ctx, const char *name, int timeout, struct ctr_error **err)
+{
+	_cleanup_(ctr_spec_freep) struct ctr_spec *spec = NULL;
+	_cleanup_close_ int lock = -1, conn = -1;
+	struct ctr_state st;
+	struct pollfd p;
+	int r;
+
+	r = ctr_name_validate(name, err);
+	if (r < 0)
+		return r;
+	r = ctr_lock_container(ctx, name, &lock, err);
+	if (r < 0)
+		return r;
+	r = ctr_load_spec(ctx, name, &spec, err);
+	if (r < 0)
+		return r;
+	r = require_running(ctx, name, true, &st, err);
+	ctr_state_done(&st);
+	if (r < 0)
+		return r;
+	if (timeout < 0)
+		timeout = (int)spec->stop_timeout;
+	r = monitor_request(ctx, name, CTR_MSG_REQ_STOP, timeout, &conn, NULL, NULL, err);
+	if (r < 0)
+		return r;
+	/* The monitor closes the connection when it exits, after teardown. The
+	 * wait is bounded: the grace period plus time to kill and clean up. */
+	p = (struct pollfd){ .fd = conn, .events = POLLIN };
+	for (;;) {
+		struct ctr_msg m;
+
+		r = poll(&p, 1, (timeout + 30) * 1000);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return ctr_error_user(err, CTR_ERR_SYSTEM, ETIMEDOUT,
+					      "container '%s' did not stop within %d s", name, timeout + 30);
+		if (ctr_msg_recv(conn, &m, NULL) < 0)
+			break;
+	}
+	return 0;
+}
+
+int ctr_kill(struct ctr_context *ctx, const char *name, int sig, struct ctr_error **err)
+{
+	struct ctr_state st;
+	int r;
+
+	r = ctr_name_validate(name, err);
+	if (r < 0)
+		return r;
+	r = require_running(ctx, name, false, &st, err);
+	ctr_state_done(&st);
+	if (r < 0)
+		return r;
+	return monitor_request(ctx, name, CTR_MSG_REQ_KILL, sig, NULL, NULL, NULL, err);
+}
+
+int ctr_console(struct ctr_context *ctx, const char *name, int in_fd, int out_fd, struct ctr_error **err)
+{
+	_cleanup_close_ int conn = -1;
+	struct ctr_state st;
+	int r;
+
+	r = ctr_name_validate(name, err);
+	if (r < 0)
+		return r;
+	r = require_running(ctx, name, false, &st, err);
+	ctr_state_done(&st);
+	if (r < 0)
+		return r;
+	r = monitor_request(ctx, name, CTR_MSG_REQ_CONSOLE, 0, &conn, NULL, NULL, err);
+	if (r < 0)
+		return r;
+	r = ctr_tty_proxy(in_fd, out_fd, conn, true);
+	return r < 0 ? ctr_error_sys(err, -r, "console of '%s'", name) : 0;
+}
+
+/* ---- exec ---------------------------------------------------------------------- */
+
+static char **merge_env(char *const *base, char *const *extra)
+{
+	_cleanup_strv_ char **env = strv_copy(base);
+
+	if (!env)
+		return NULL;
+	for (size_t i = 0; extra && extra[i]; i++) {
+		size_t klen = strcspn(extra[i], "=") + 1;
+		bool replaced = false;
+
+		for (size_t j = 0; env[j]; j++)
+			if (!strncmp(env[j], extra[i], klen)) {
+				char *c = strdup(extra[i]);
+
+				if (!c)
+					return NULL;
+				free(env[j]);
+				env[j] = c;
+				replaced = true;
+				break;
+			}
+		if (!replaced && strv_push(&env, extra[i]) < 0)
+			return NULL;
+	}
+	return TAKE_PTR(env);
+}
+
+/* Inside every namespace of the container: the process that runs the command. */
+static __attribute__((noreturn)) void exec_child(char *const *argv, char *const *env, const char *cwd, bool tty,
+						  int sock)
+{
+	struct ctr_error *err = NULL;
+	int unlock = 0;
+
+	if (tty) {
+		_cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC), slave = -1;
+
+		/* The pty comes from the container's devpts, like init's console. */
+		if (master < 0 || ioctl(master, TIOCSPTLCK, &unlock) < 0 ||
+		    (slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) {
+			ctr_error_sys(&err, errno, "allocate a pty in the container");
+			goto fail;
+		}
+		if (ctr_msg_send(sock, CTR_MSG_CONSOLE, 0, master) < 0) {
+			ctr_error_sys(&err, errno, "pass the pty");
+			goto fail;
+		}
+		if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) < 0) {
+			ctr_error_sys(&err, errno, "make the pty the controlling terminal");
+			goto fail;
+		}
+		for (int fd = 0; fd < 3; fd++)
+			dup2(slave, fd);
+	}
+	ctr_process_exec(argv, env, cwd, &err);
+fail:
+	ctr_msg_send_error(sock, err, EIO);
+	_exit(127);
+}
+
+/* Joins the container's cgroup and namespaces, forks the command's process
+ * (only children enter a pid namespace) and relays its exit status. */
+static __attribute__((noreturn)) void exec_joiner(const struct ctr_state *st, const struct ctr_spec *spec,
+						   int pidfd, char *const *argv, char *const *env, const char *cwd,
+						   bool tty, int sock)
+{
+	_cleanup_(ctr_cgroup_freep) struct ctr_cgroup *cg = NULL;
+	struct ctr_error *err = NULL;
+	int status;
+	pid_t pid;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (ctr_cgroup_from_strv(st->cgroups, &cg) < 0 || ctr_cgroup_attach(cg, getpid(), &err) < 0) {
+		if (!err)
+			ctr_error_sys(&err, EINVAL, "read the container's cgroups");
+		goto fail;
+	}
+	/* One call joins them all, atomically, through init's pidfd: no race with
+	 * a recycled pid. */
+	if (setns(pidfd, (int)spec->namespaces) < 0) {
+		ctr_error_sys(&err, errno, "join the container's namespaces");
+		goto fail;
+	}
+	close(pidfd);
+	pid = fork();
+	if (pid < 0) {
+		ctr_error_sys(&err, errno, "fork");
+		goto fail;
+	}
+	if (pid == 0)
+		exec_child(argv, env, cwd, tty, sock);
+	close(sock);
+	/* ^C at the user's terminal reaches the command, not us. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			_exit(125);
+	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+fail:
+	ctr_msg_send_error(sock, err, EIO);
+	_exit(125);
+}
+
+int ctr_exec(struct ctr_context *ctx, const char *name, const struct ctr_exec_opts *o, int *ret_status,
+	     struct ctr_error **err)
+{
+	_cleanup_(ctr_spec_freep) struct ctr_spec *spec = NULL;
+	_cleanup_strv_ char **env = NULL;
+	_cleanup_close_ int conn = -1, pidfd = -1, master = -1;
+	struct ctr_state st = { 0 };
+	struct ctr_msg m;
+	int sv[2], status, r;
+	pid_t pid;
+
+	*ret_status = 125;
+	r = ctr_name_validate(name, err);
+	if (r < 0)
+		return r;
+	if (strv_length(o->argv) == 0)
+		return ctr_error_user(err, CTR_ERR_USAGE, EINVAL, "exec needs a command to run");
+	if (o->cwd && o->cwd[0] != '/')
+		return ctr_error_user(err, CTR_ERR_USAGE, EINVAL, "--cwd '%s' must be an absolute path", o->cwd);
+	for (size_t i = 0; o->env && o->env[i]; i++)
+		if (!strchr(o->env[i], '=') || o->env[i][0] == '=')
+			return ctr_error_user(err, CTR_ERR_USAGE, EINVAL, "--env '%s': expected NAME=VALUE",
+					      o->env[i]);
+	r = ctr_load_spec(ctx, name, &spec, err);
+	if (r < 0)
+		return r;
+	r = require_running(ctx, name, false, &st, err);
+	if (r < 0)
+		goto out;
+	if (st.status != CTR_RUNNING) {
+		r = ctr_error_user(err, CTR_ERR_WRONG_STATE, EBUSY, "container '%s' is %s", name,
+				   ctr_status_to_string(st.status));
+		goto out;
+	}
+	r = monitor_request(ctx, name, CTR_MSG_REQ_PIDFD, 0, NULL, &pidfd, &m, err);
+	if (r < 0)
+		goto out;
+	if (pidfd < 0) {
+		r = ctr_error_user(err, CTR_ERR_SYSTEM, EPROTO, "the monitor sent no pidfd");
+		goto out;
+	}
+	env = merge_env(spec->env, o->env);
+	if (!env) {
+		r = ctr_error_sys(err, ENOMEM, "environment");
+		goto out;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		r = ctr_error_sys(err, errno, "socketpair");
+		goto out;
+	}
+	pid = fork();
+	if (pid < 0) {
+		r = ctr_error_sys(err, errno, "fork");
+		close(sv[0]);
+		close(sv[1]);
+		goto out;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		exec_joiner(&st, spec, pidfd, o->argv, env, o->cwd ? o->cwd : spec->cwd, o->tty, sv[1]);
+	}
+	close(sv[1]);
+	closep(&pidfd);
+	pidfd = -1;
+
+	if (o->tty) {
+		r = ctr_msg_expect(sv[0], CTR_MSG_CONSOLE, &m, &master, err);
+		if (r == 0 && isatty(STDIN_FILENO)) {
+			struct winsize ws;
+
+			if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+				ioctl(master, TIOCSWINSZ, &ws);
+		}
+	}
+	if (r == 0) {
+		/* End of stream: the command was exec'd. An error record: it was not. */
+		r = ctr_msg_recv(sv[0], &m, NULL);
+		if (r == -EPIPE) {
+			r = 0;
+		} else if (r == 0 && m.type == CTR_MSG_ERROR) {
+			r = ctr_error_user(err, CTR_ERR_SYSTEM, m.errnum > 0 ? m.errnum : EIO, "%s", m.text);
+			if (m.errnum == ENOENT)
+				*ret_status = 127;
+			else if (m.errnum == EACCES || m.errnum == ENOEXEC || m.errnum == EISDIR)
+				*ret_status = 126;
+		}
+	}
+	close(sv[0]);
+	if (r == 0 && o->tty)
+		ctr_tty_proxy(STDIN_FILENO, STDOUT_FILENO, master, false);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			r = ctr_error_sys(err, errno, "wait for exec");
+			goto out;
+		}
+	if (r == 0)
+		*ret_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+out:
+	ctr_state_done(&st);
+	return r < 0 ? ctr_error_wrap(err, "exec %s", name) : 0;
+}

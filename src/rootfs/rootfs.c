@@ -1,0 +1,276 @@
+#include "config.h"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <termios.h>
+
+#include "../error.h"
+#include "../util.h"
+#include "rootfs.h"
+
+void ctr_rootfs_done(struct ctr_rootfs *rfs)
+{
+	closep(&rfs->root_fd);
+	closep(&rfs->console_master);
+	closep(&rfs->console_slave);
+	rfs->root_fd = rfs->console_master = rfs->console_slave = -1;
+}
+
+/* Open `name` below dirfd as a directory without leaving dirfd and without
+ * following any symlink: a planted link fails with ELOOP instead of redirecting. */
+static int open_in_root(int dirfd, const char *name, int flags)
+{
+	struct open_how how = {
+		.flags = (unsigned long long)(flags | O_CLOEXEC),
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS,
+	};
+	long fd = syscall(SYS_openat2, dirfd, name, &how, sizeof(how));
+
+	return fd < 0 ? negative_errno() : (int)fd;
+}
+
+/* The mount point dirfd/name as a real directory, created if missing. */
+static int mount_point(int dirfd, const char *name)
+{
+	if (mkdirat(dirfd, name, 0755) < 0 && errno != EEXIST)
+		return negative_errno();
+	return open_in_root(dirfd, name, O_PATH | O_DIRECTORY);
+}
+
+struct fs_mount {
+	const char *target; /* below the rootfs (or below /dev when in dev) */
+	const char *fstype;
+	const char *options; /* comma separated key=value for fsconfig */
+	unsigned attrs;	     /* MOUNT_ATTR_* */
+};
+
+/* Mount a new instance of a filesystem onto the directory fd `target`. */
+static int mount_new_fs(int target, const char *fstype, const char *options, unsigned attrs, int *ret_mnt)
+{
+	_cleanup_close_ int fs = fsopen(fstype, FSOPEN_CLOEXEC), mnt = -1;
+	_cleanup_free_ char *opts = options ? strdup(options) : NULL;
+	char *save = NULL;
+
+	if (fs < 0)
+		return negative_errno();
+	if (options && !opts)
+		return -ENOMEM;
+	for (char *kv = opts ? strtok_r(opts, ",", &save) : NULL; kv; kv = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(kv, '=');
+		int r;
+
+		if (eq) {
+			*eq = '\0';
+			r = fsconfig(fs, FSCONFIG_SET_STRING, kv, eq + 1, 0);
+		} else {
+			r = fsconfig(fs, FSCONFIG_SET_FLAG, kv, NULL, 0);
+		}
+		if (r < 0)
+			return negative_errno();
+	}
+	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return negative_errno();
+	mnt = fsmount(fs, FSMOUNT_CLOEXEC, attrs);
+	if (mnt < 0)
+		return negative_errno();
+	if (move_mount(mnt, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return negative_errno();
+	if (ret_mnt)
+		*ret_mnt = TAKE_FD(mnt);
+	return 0;
+}
+
+static int mount_at(int rootfd, const struct fs_mount *m, struct ctr_error **err)
+{
+	_cleanup_close_ int target = mount_point(rootfd, m->target);
+	int r;
+
+	if (target < 0)
+		return ctr_error_sys(err, -target, "mount point /%s in the rootfs", m->target);
+	r = mount_new_fs(target, m->fstype, m->options, m->attrs, NULL);
+	if (r < 0)
+		return ctr_error_sys(err, -r, "mount %s on /%s", m->fstype, m->target);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	unsigned major, minor;
+} dev_nodes[] = {
+	{ "null", 1, 3 }, { "zero", 1, 5 }, { "full", 1, 7 }, { "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
+};
+
+/* A device node in the container's /dev. mknod needs CAP_MKNOD in the initial
+ * user namespace; without it (user namespaces) bind-mount the host's node. */
+static int make_dev_node(int devfd, const char *name, unsigned major, unsigned minor)
+{
+	char host[64];
+	_cleanup_close_ int tree = -1, target = -1;
+
+	if (mknodat(devfd, name, S_IFCHR | 0666, makedev(major, minor)) == 0) {
+		/* mknod is subject to the umask: set the mode the node must have. */
+		return fchmodat(devfd, name, 0666, 0) < 0 ? negative_errno() : 0;
+	}
+	if (errno != EPERM)
+		return negative_errno();
+	snprintf(host, sizeof(host), "/dev/%s", name);
+	target = openat(devfd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0666);
+	if (target < 0)
+		return negative_errno();
+	tree = open_tree(AT_FDCWD, host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (tree < 0)
+		return negative_errno();
+	return move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0
+		       ? negative_errno()
+		       : 0;
+}
+
+static int setup_console(int devfd, int ptsfd, struct ctr_rootfs *rfs, struct ctr_error **err)
+{
+	_cleanup_close_ int master = -1, slave = -1, target = -1, tree = -1;
+	int unlock = 0;
+
+	/* The pty comes from the container's own devpts instance, so init's
+	 * console is a device of the container, not of the host. */
+	master = openat(ptsfd, "ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		return ctr_error_sys(err, errno, "open /dev/pts/ptmx");
+	if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
+		return ctr_error_sys(err, errno, "unlock console pty");
+	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0)
+		return ctr_error_sys(err, errno, "open console pty peer");
+	target = openat(devfd, "console", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (target < 0)
+		return ctr_error_sys(err, errno, "create /dev/console");
+	tree = open_tree(slave, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (tree < 0)
+		return ctr_error_sys(err, errno, "clone console pty mount");
+	if (move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return ctr_error_sys(err, errno, "bind console pty on /dev/console");
+	rfs->console_master = TAKE_FD(master);
+	rfs->console_slave = TAKE_FD(slave);
+	return 0;
+}
+
+static int setup_dev(int rootfd, struct ctr_rootfs *rfs, struct ctr_error **err)
+{
+	static const struct {
+		const char *link, *target;
+	} links[] = {
+		{ "fd", "/proc/self/fd" },     { "stdin", "/proc/self/fd/0" }, { "stdout", "/proc/self/fd/1" },
+		{ "stderr", "/proc/self/fd/2" }, { "ptmx", "pts/ptmx" },	 { "core", "/proc/kcore" },
+	};
+	_cleanup_close_ int dev = mount_point(rootfd, "dev"), devfd = -1, pts = -1, ptsfd = -1, shm = -1;
+	int r;
+
+	if (dev < 0)
+		return ctr_error_sys(err, -dev, "mount point /dev in the rootfs");
+	r = mount_new_fs(dev, "tmpfs", "mode=755,size=65536k", MOUNT_ATTR_NOSUID | MOUNT_ATTR_STRICTATIME, NULL);
+	if (r < 0)
+		return ctr_error_sys(err, -r, "mount tmpfs on /dev");
+	/* The fd above still names the directory under the mount; reopen the tmpfs. */
+	devfd = open_in_root(rootfd, "dev", O_RDONLY | O_DIRECTORY);
+	if (devfd < 0)
+		return ctr_error_sys(err, -devfd, "open /dev");
+	for (size_t i = 0; i < ARRAY_SIZE(dev_nodes); i++) {
+		r = make_dev_node(devfd, dev_nodes[i].name, dev_nodes[i].major, dev_nodes[i].minor);
+		if (r < 0)
+			return ctr_error_sys(err, -r, "create /dev/%s", dev_nodes[i].name);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(links); i++)
+		if (symlinkat(links[i].target, devfd, links[i].link) < 0)
+			return ctr_error_sys(err, errno, "symlink /dev/%s", links[i].link);
+
+	pts = mount_point(devfd, "pts");
+	if (pts < 0)
+		return ctr_error_sys(err, -pts, "mount point /dev/pts");
+	r = mount_new_fs(pts, "devpts", "newinstance,ptmxmode=0666,mode=0620,gid=5",
+			 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, &ptsfd);
+	if (r < 0)
+		return ctr_error_sys(err, -r, "mount devpts on /dev/pts");
+
+	shm = mount_point(devfd, "shm");
+	if (shm < 0)
+		return ctr_error_sys(err, -shm, "mount point /dev/shm");
+	r = mount_new_fs(shm, "tmpfs", "mode=1777,size=65536k",
+			 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, NULL);
+	if (r < 0)
+		return ctr_error_sys(err, -r, "mount tmpfs on /dev/shm");
+
+	return setup_console(devfd, ptsfd, rfs, err);
+}
+
+int ctr_rootfs_prepare(const char *path, bool readonly, struct ctr_rootfs *ret, struct ctr_error **err)
+{
+	static const struct fs_mount mounts[] = {
+		{ "proc", "proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC },
+		{ "sys", "sysfs", NULL, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC },
+		{ "run", "tmpfs", "mode=755,size=10%", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV },
+	};
+	struct ctr_rootfs rfs = { .root_fd = -1, .console_master = -1, .console_slave = -1 };
+	_cleanup_close_ int tree = -1;
+	int r;
+
+	/* Nothing we mount may propagate back to the host, and nothing the host
+	 * mounts later may appear in the container. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return ctr_error_sys(err, errno, "make mounts private");
+
+	/* pivot_root needs the new root to be a mount point: bind the rootfs on
+	 * itself (recursively, keeping what the storage layer mounted below it). */
+	tree = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	if (tree < 0)
+		return ctr_error_sys(err, errno, "open rootfs %s", path);
+	if (move_mount(tree, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return ctr_error_sys(err, errno, "bind rootfs %s", path);
+	rfs.root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rfs.root_fd < 0)
+		return ctr_error_sys(err, errno, "open rootfs %s", path);
+
+	for (size_t i = 0; i < ARRAY_SIZE(mounts); i++) {
+		r = mount_at(rfs.root_fd, &mounts[i], err);
+		if (r < 0)
+			goto fail;
+	}
+	r = setup_dev(rfs.root_fd, &rfs, err);
+	if (r < 0)
+		goto fail;
+	if (readonly &&
+	    mount_setattr(rfs.root_fd, "", AT_EMPTY_PATH,
+			  &(struct mount_attr){ .attr_set = MOUNT_ATTR_RDONLY }, sizeof(struct mount_attr)) < 0) {
+		r = ctr_error_sys(err, errno, "make the rootfs read-only");
+		goto fail;
+	}
+	*ret = rfs;
+	return 0;
+fail:
+	/* Everything above lives in the child's private mount namespace: it goes
+	 * away with the child, nothing to unmount on the host. */
+	ctr_rootfs_done(&rfs);
+	return r;
+}
+
+int ctr_rootfs_pivot(struct ctr_rootfs *rfs, struct ctr_error **err)
+{
+	if (fchdir(rfs->root_fd) < 0)
+		return ctr_error_sys(err, errno, "enter the rootfs");
+	/* pivot_root(".", ".") stacks the old root on top of the new one; detaching
+	 * "." then removes the old root without needing a directory for it. */
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return ctr_error_sys(err, errno, "pivot_root");
+	if (umount2(".", MNT_DETACH) < 0)
+		return ctr_error_sys(err, errno, "detach the old root");
+	if (chdir("/") < 0)
+		return ctr_error_sys(err, errno, "chdir /");
+	closep(&rfs->root_fd);
+	rfs->root_fd = -1;
+	return 0;
+}
