@@ -53,8 +53,8 @@ int ctr_name_validate(const char *name, struct ctr_error **err)
 		return ctr_error_user(err, CTR_ERR_USAGE, EINVAL, "container name must not be empty");
 	if (n > CTR_NAME_MAX)
 		return ctr_error_user(err, CTR_ERR_USAGE, EINVAL,
-				      "container name '%.20s...' is %zu characters long: at most %d are allowed",
-				      name, n, CTR_NAME_MAX);
+				      "container name '%.20s...' is %zu characters long: at most %d are allowed", name,
+				      n, CTR_NAME_MAX);
 	if (!isalnum((unsigned char)name[0]))
 		return ctr_error_user(err, CTR_ERR_USAGE, EINVAL,
 				      "invalid container name '%s': it must start with a letter or digit", name);
@@ -125,8 +125,7 @@ int ctr_lock_root(struct ctr_context *ctx, int *ret_fd, struct ctr_error **err)
 	r = lock_file(path, ctx->lock_timeout_ms, ret_fd);
 	if (r == -EBUSY)
 		return ctr_error_user(err, CTR_ERR_BUSY, EBUSY,
-				      "%s is locked by another ctr command; try again when it has finished",
-				      ctx->root);
+				      "%s is locked by another ctr command; try again when it has finished", ctx->root);
 	if (r < 0)
 		return ctr_error_sys(err, -r, "lock %s", path);
 	return 0;
@@ -141,8 +140,8 @@ int ctr_lock_container(struct ctr_context *ctx, const char *name, int *ret_fd, s
 	if (!dir || asprintf(&path, "%s/%s", dir, CTR_LOCK_FILE) < 0)
 		return -ENOMEM;
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
-		return ctr_error_user(err, CTR_ERR_NOT_FOUND, ENOENT,
-				      "container '%s' does not exist (see 'ctr list')", name);
+		return ctr_error_user(err, CTR_ERR_NOT_FOUND, ENOENT, "container '%s' does not exist (see 'ctr list')",
+				      name);
 	r = lock_file(path, ctx->lock_timeout_ms, ret_fd);
 	if (r == -EBUSY)
 		return ctr_error_user(err, CTR_ERR_BUSY, EBUSY,
@@ -175,8 +174,8 @@ int ctr_load_spec(struct ctr_context *ctx, const char *name, struct ctr_spec **r
 		return -ENOMEM;
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0 && errno == ENOENT)
-		return ctr_error_user(err, CTR_ERR_NOT_FOUND, ENOENT,
-				      "container '%s' does not exist (see 'ctr list')", name);
+		return ctr_error_user(err, CTR_ERR_NOT_FOUND, ENOENT, "container '%s' does not exist (see 'ctr list')",
+				      name);
 	if (dfd < 0)
 		return ctr_error_sys(err, errno, "open %s", dir);
 	r = read_file_at(dfd, CTR_CONFIG_FILE, CTR_SPEC_MAX_SIZE, &json, &len);
@@ -230,8 +229,7 @@ static bool monitor_alive(const struct ctr_state *st)
 	return proc_starttime(st->monitor_pid, &start) == 0 && start == st->monitor_start;
 }
 
-int ctr_cleanup_run_state(struct ctr_context *ctx, const char *name, const struct ctr_state *st,
-			  struct ctr_error **err)
+int ctr_cleanup_run_state(struct ctr_context *ctx, const char *name, const struct ctr_state *st, struct ctr_error **err)
 {
 	_cleanup_free_ char *run = ctr_run_dir(ctx, name);
 	_cleanup_(ctr_cgroup_freep) struct ctr_cgroup *cg = NULL;
@@ -486,8 +484,7 @@ int ctr_create(struct ctr_context *ctx, const char *name, const struct ctr_creat
 	if (spec->root_path[0] == '/') {
 		/* An absolute root.path is used in place; it must already exist. */
 		if (stat(rootfs, &st) < 0 || !S_ISDIR(st.st_mode)) {
-			r = ctr_error_user(err, CTR_ERR_NOT_FOUND, ENOENT, "root.path '%s' is not a directory",
-					   rootfs);
+			r = ctr_error_user(err, CTR_ERR_NOT_FOUND, ENOENT, "root.path '%s' is not a directory", rootfs);
 			goto fail;
 		}
 	} else {
@@ -666,8 +663,8 @@ int ctr_destroy(struct ctr_context *ctx, const char *name, bool force, struct ct
 	if (status != CTR_STOPPED) {
 		if (!force)
 			return ctr_error_user(err, CTR_ERR_WRONG_STATE, EBUSY,
-					      "container '%s' is %s; stop it first or use 'ctr destroy --force'",
-					      name, ctr_status_to_string(status));
+					      "container '%s' is %s; stop it first or use 'ctr destroy --force'", name,
+					      ctr_status_to_string(status));
 		r = ctr_stop(ctx, name, -1, err);
 		if (r < 0 && (!*err || (*err)->kind != CTR_ERR_WRONG_STATE))
 			return r;

@@ -6,12 +6,12 @@
 
 /* What kind of failure it is decides the exit code; errno says why. */
 enum ctr_err_kind {
-	CTR_ERR_SYSTEM = 1,	  /* the kernel or the machine refused something */
-	CTR_ERR_USAGE = 2,	  /* bad option, name or value */
-	CTR_ERR_NOT_FOUND = 3,	  /* container, template, rootfs */
-	CTR_ERR_WRONG_STATE = 4,  /* running when it must be stopped, ... */
-	CTR_ERR_BUSY = 5,	  /* locked by another command */
-	CTR_ERR_EXISTS = 6,	  /* name taken */
+	CTR_ERR_SYSTEM = 1,	    /* the kernel or the machine refused something */
+	CTR_ERR_USAGE = 2,	    /* bad option, name or value */
+	CTR_ERR_NOT_FOUND = 3,	    /* container, template, rootfs */
+	CTR_ERR_WRONG_STATE = 4,    /* running when it must be stopped, ... */
+	CTR_ERR_BUSY = 5,	    /* locked by another command */
+	CTR_ERR_EXISTS = 6,	    /* name taken */
 	CTR_ERR_INVALID_CONFIG = 7, /* malformed or wrongly typed configuration */
 	_CTR_ERR_KIND_MAX,
 };
@@ -26,8 +26,7 @@ const char *ctr_err_kind_to_string(enum ctr_err_kind kind);
 
 /* Record an error with the kernel's reason appended ("mount /proc: EPERM text").
  * Returns -errnum so that callers can `return ctr_error_sys(...)`. */
-int ctr_error_sys(struct ctr_error **err, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int ctr_error_sys(struct ctr_error **err, int errnum, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Record an error whose message stands alone. Returns -errnum. */
 int ctr_error_user(struct ctr_error **err, enum ctr_err_kind kind, int errnum, const char *fmt, ...)

@@ -10,12 +10,12 @@ struct ctr_error;
 struct ctr_spec;
 struct ctr_state;
 
-#define CTR_CONFIG_FILE "config.json"
-#define CTR_STATE_FILE "state.json"
-#define CTR_SOCKET_FILE "monitor.sock"
-#define CTR_LOCK_FILE ".lock"
+#define CTR_CONFIG_FILE	   "config.json"
+#define CTR_STATE_FILE	   "state.json"
+#define CTR_SOCKET_FILE	   "monitor.sock"
+#define CTR_LOCK_FILE	   ".lock"
 #define CTR_LAST_EXIT_FILE "last-exit.json"
-#define CTR_CONSOLE_LOG "console.log"
+#define CTR_CONSOLE_LOG	   "console.log"
 
 /* flock with a bounded wait; *ret_fd is the lock (close to release). */
 int ctr_lock_container(struct ctr_context *ctx, const char *name, int *ret_fd, struct ctr_error **err);
@@ -45,8 +45,8 @@ int ctr_monitor_connect(struct ctr_context *ctx, const char *name, int *ret_fd, 
 /* Run the monitor in this process: launch the container and supervise it until
  * init exits. report_fd (or -1) learns of the start's success or error;
  * *release_fd (a lock, or NULL) is closed once init runs. */
-int ctr_monitor_run(struct ctr_context *ctx, const char *name, struct ctr_spec *spec, bool foreground,
-		    int report_fd, int *release_fd, int *ret_exit, struct ctr_error **err);
+int ctr_monitor_run(struct ctr_context *ctx, const char *name, struct ctr_spec *spec, bool foreground, int report_fd,
+		    int *release_fd, int *ret_exit, struct ctr_error **err);
 
 struct ctr_cgroup;
 struct ctr_rootfs;

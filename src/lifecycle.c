@@ -19,8 +19,7 @@
 #include "sync.h"
 #include "util.h"
 
-static int check_rootfs(struct ctr_context *ctx, const char *name, const struct ctr_spec *spec,
-			struct ctr_error **err)
+static int check_rootfs(struct ctr_context *ctx, const char *name, const struct ctr_spec *spec, struct ctr_error **err)
 {
 	_cleanup_free_ char *rootfs = ctr_rootfs_path(ctx, name, spec);
 	struct stat st;
@@ -130,8 +129,8 @@ int ctr_start(struct ctr_context *ctx, const char *name, bool foreground, int *r
 }
 
 /* Ask the monitor and wait for OK. */
-static int monitor_request(struct ctr_context *ctx, const char *name, enum ctr_msg_type type, int value,
-			   int *ret_conn, int *ret_fd, struct ctr_msg *ret_msg, struct ctr_error **err)
+static int monitor_request(struct ctr_context *ctx, const char *name, enum ctr_msg_type type, int value, int *ret_conn,
+			   int *ret_fd, struct ctr_msg *ret_msg, struct ctr_error **err)
 {
 	_cleanup_close_ int conn = -1;
 	struct ctr_msg m;
@@ -209,8 +208,8 @@ int ctr_stop(struct ctr_context *ctx, const char *name, int timeout, struct ctr_
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
-			return ctr_error_user(err, CTR_ERR_SYSTEM, ETIMEDOUT,
-					      "container '%s' did not stop within %d s", name, timeout + 30);
+			return ctr_error_user(err, CTR_ERR_SYSTEM, ETIMEDOUT, "container '%s' did not stop within %d s",
+					      name, timeout + 30);
 		if (ctr_msg_recv(conn, &m, NULL) < 0)
 			break;
 	}
@@ -283,7 +282,7 @@ static char **merge_env(char *const *base, char *const *extra)
 
 /* Inside every namespace of the container: the process that runs the command. */
 static __attribute__((noreturn)) void exec_child(char *const *argv, char *const *env, const char *cwd, bool tty,
-						  int sock)
+						 int sock)
 {
 	struct ctr_error *err = NULL;
 	int unlock = 0;
@@ -316,9 +315,9 @@ fail:
 
 /* Joins the container's cgroup and namespaces, forks the command's process
  * (only children enter a pid namespace) and relays its exit status. */
-static __attribute__((noreturn)) void exec_joiner(const struct ctr_state *st, const struct ctr_spec *spec,
-						   int pidfd, char *const *argv, char *const *env, const char *cwd,
-						   bool tty, int sock)
+static __attribute__((noreturn)) void exec_joiner(const struct ctr_state *st, const struct ctr_spec *spec, int pidfd,
+						  char *const *argv, char *const *env, const char *cwd, bool tty,
+						  int sock)
 {
 	_cleanup_(ctr_cgroup_freep) struct ctr_cgroup *cg = NULL;
 	struct ctr_error *err = NULL;
@@ -379,8 +378,7 @@ int ctr_exec(struct ctr_context *ctx, const char *name, const struct ctr_exec_op
 		return ctr_error_user(err, CTR_ERR_USAGE, EINVAL, "--cwd '%s' must be an absolute path", o->cwd);
 	for (size_t i = 0; o->env && o->env[i]; i++)
 		if (!strchr(o->env[i], '=') || o->env[i][0] == '=')
-			return ctr_error_user(err, CTR_ERR_USAGE, EINVAL, "--env '%s': expected NAME=VALUE",
-					      o->env[i]);
+			return ctr_error_user(err, CTR_ERR_USAGE, EINVAL, "--env '%s': expected NAME=VALUE", o->env[i]);
 	r = ctr_load_spec(ctx, name, &spec, err);
 	if (r < 0)
 		return r;

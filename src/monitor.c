@@ -24,7 +24,7 @@
 #include "sync.h"
 #include "util.h"
 
-#define MAX_CLIENTS 64
+#define MAX_CLIENTS	64
 #define LOG_ROTATE_SIZE (1 << 20)
 
 enum client_kind { CLIENT_NONE, CLIENT_CONTROL, CLIENT_CONSOLE };
@@ -33,13 +33,13 @@ struct monitor {
 	struct ctr_context *ctx;
 	const char *name;
 	const struct ctr_spec *spec;
-	int run_fd;	/* O_PATH of RUNDIR/NAME */
-	int dir_fd;	/* ROOT/NAME */
+	int run_fd; /* O_PATH of RUNDIR/NAME */
+	int dir_fd; /* ROOT/NAME */
 	int listen_fd;
 	int epoll_fd;
 	int signal_fd;
 	int timer_fd;
-	int console;	/* pty master */
+	int console; /* pty master */
 	int log_fd;
 	off_t log_size;
 	bool foreground;
@@ -232,9 +232,7 @@ static void client_request(struct monitor *m, int i)
 		ctr_msg_send(fd, CTR_MSG_OK, 0, -1);
 		m->client_kind[i] = CLIENT_CONSOLE;
 		break;
-	default:
-		ctr_msg_send_error(fd, NULL, EOPNOTSUPP);
-		break;
+	default: ctr_msg_send_error(fd, NULL, EOPNOTSUPP); break;
 	}
 }
 
@@ -381,15 +379,25 @@ static void teardown(struct monitor *m, bool launched)
 		rm_rf_at(AT_FDCWD, run);
 }
 
-int ctr_monitor_run(struct ctr_context *ctx, const char *name, struct ctr_spec *spec, bool foreground,
-		    int report_fd, int *release_fd, int *ret_exit, struct ctr_error **err)
+int ctr_monitor_run(struct ctr_context *ctx, const char *name, struct ctr_spec *spec, bool foreground, int report_fd,
+		    int *release_fd, int *ret_exit, struct ctr_error **err)
 {
 	_cleanup_free_ char *run = ctr_run_dir(ctx, name), *dir = ctr_container_dir(ctx, name),
 			    *rootfs = ctr_rootfs_path(ctx, name, spec);
 	struct monitor m = {
-		.ctx = ctx, .name = name, .spec = spec, .run_fd = -1, .dir_fd = -1, .listen_fd = -1,
-		.epoll_fd = -1, .signal_fd = -1, .timer_fd = -1, .console = -1, .log_fd = -1,
-		.foreground = foreground, .init_pidfd = -1,
+		.ctx = ctx,
+		.name = name,
+		.spec = spec,
+		.run_fd = -1,
+		.dir_fd = -1,
+		.listen_fd = -1,
+		.epoll_fd = -1,
+		.signal_fd = -1,
+		.timer_fd = -1,
+		.console = -1,
+		.log_fd = -1,
+		.foreground = foreground,
+		.init_pidfd = -1,
 	};
 	struct termios saved_tio;
 	bool tty_raw = false, launched = false;

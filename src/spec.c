@@ -17,13 +17,12 @@ static const struct {
 	unsigned long flag;
 	const char *name;
 } namespace_table[] = {
-	{ CLONE_NEWPID, "pid" },	 { CLONE_NEWNS, "mount" },   { CLONE_NEWUTS, "uts" },
-	{ CLONE_NEWIPC, "ipc" },	 { CLONE_NEWNET, "network" }, { CLONE_NEWCGROUP, "cgroup" },
+	{ CLONE_NEWPID, "pid" }, { CLONE_NEWNS, "mount" },    { CLONE_NEWUTS, "uts" },
+	{ CLONE_NEWIPC, "ipc" }, { CLONE_NEWNET, "network" }, { CLONE_NEWCGROUP, "cgroup" },
 };
 
 /* What every container gets unless its config says otherwise. */
-#define DEFAULT_NAMESPACES \
-	(CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP)
+#define DEFAULT_NAMESPACES (CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP)
 
 const char *ctr_namespace_to_string(unsigned long flag)
 {

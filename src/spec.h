@@ -24,7 +24,7 @@ struct ctr_spec {
 	unsigned stop_timeout;	  /* ctr.stopTimeout, seconds */
 };
 
-#define CTR_SPEC_MAX_SIZE (1024 * 1024)
+#define CTR_SPEC_MAX_SIZE	 (1024 * 1024)
 #define CTR_DEFAULT_STOP_TIMEOUT 10
 
 /* Defaults for a new container called name. */

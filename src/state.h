@@ -24,9 +24,9 @@ struct ctr_state {
 	enum ctr_status status;
 	pid_t monitor_pid;
 	unsigned long long monitor_start; /* its start time, to tell a reused pid apart */
-	pid_t init_pid; /* 0 while starting */
-	long long started; /* seconds since the epoch */
-	char **cgroups;	   /* one "controller:path" per controller */
+	pid_t init_pid;			  /* 0 while starting */
+	long long started;		  /* seconds since the epoch */
+	char **cgroups;			  /* one "controller:path" per controller */
 };
 
 void ctr_state_done(struct ctr_state *st);

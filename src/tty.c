@@ -24,7 +24,8 @@ int ctr_tty_proxy(int in_fd, int out_fd, int peer_fd, bool escape)
 		tcsetattr(in_fd, TCSANOW, &raw);
 	}
 	for (;;) {
-		struct pollfd p[2] = { { .fd = peer_fd, .events = POLLIN }, { .fd = in_open ? in_fd : -1, .events = POLLIN } };
+		struct pollfd p[2] = { { .fd = peer_fd, .events = POLLIN },
+				       { .fd = in_open ? in_fd : -1, .events = POLLIN } };
 		ssize_t n;
 
 		if (poll(p, 2, -1) < 0) {

@@ -335,14 +335,13 @@ static const struct {
 	int sig;
 	const char *name;
 } signal_names[] = {
-	{ SIGHUP, "HUP" },     { SIGINT, "INT" },	{ SIGQUIT, "QUIT" },   { SIGILL, "ILL" },
-	{ SIGTRAP, "TRAP" },   { SIGABRT, "ABRT" },	{ SIGBUS, "BUS" },     { SIGFPE, "FPE" },
-	{ SIGKILL, "KILL" },   { SIGUSR1, "USR1" },	{ SIGSEGV, "SEGV" },   { SIGUSR2, "USR2" },
-	{ SIGPIPE, "PIPE" },   { SIGALRM, "ALRM" },	{ SIGTERM, "TERM" },   { SIGSTKFLT, "STKFLT" },
-	{ SIGCHLD, "CHLD" },   { SIGCONT, "CONT" },	{ SIGSTOP, "STOP" },   { SIGTSTP, "TSTP" },
-	{ SIGTTIN, "TTIN" },   { SIGTTOU, "TTOU" },	{ SIGURG, "URG" },     { SIGXCPU, "XCPU" },
-	{ SIGXFSZ, "XFSZ" },   { SIGVTALRM, "VTALRM" }, { SIGPROF, "PROF" },   { SIGWINCH, "WINCH" },
-	{ SIGIO, "IO" },       { SIGPWR, "PWR" },	{ SIGSYS, "SYS" },
+	{ SIGHUP, "HUP" },	 { SIGINT, "INT" },   { SIGQUIT, "QUIT" },   { SIGILL, "ILL" },	  { SIGTRAP, "TRAP" },
+	{ SIGABRT, "ABRT" },	 { SIGBUS, "BUS" },   { SIGFPE, "FPE" },     { SIGKILL, "KILL" }, { SIGUSR1, "USR1" },
+	{ SIGSEGV, "SEGV" },	 { SIGUSR2, "USR2" }, { SIGPIPE, "PIPE" },   { SIGALRM, "ALRM" }, { SIGTERM, "TERM" },
+	{ SIGSTKFLT, "STKFLT" }, { SIGCHLD, "CHLD" }, { SIGCONT, "CONT" },   { SIGSTOP, "STOP" }, { SIGTSTP, "TSTP" },
+	{ SIGTTIN, "TTIN" },	 { SIGTTOU, "TTOU" }, { SIGURG, "URG" },     { SIGXCPU, "XCPU" }, { SIGXFSZ, "XFSZ" },
+	{ SIGVTALRM, "VTALRM" }, { SIGPROF, "PROF" }, { SIGWINCH, "WINCH" }, { SIGIO, "IO" },	  { SIGPWR, "PWR" },
+	{ SIGSYS, "SYS" },
 };
 
 static int parse_small_int(const char *s, int *ret)

@@ -42,23 +42,23 @@ static inline void strv_freep(char ***v)
 	strv_free(*v);
 }
 
-#define _cleanup_free_ _cleanup_(freep)
-#define _cleanup_close_ _cleanup_(closep)
-#define _cleanup_fclose_ _cleanup_(fclosep)
+#define _cleanup_free_	   _cleanup_(freep)
+#define _cleanup_close_	   _cleanup_(closep)
+#define _cleanup_fclose_   _cleanup_(fclosep)
 #define _cleanup_closedir_ _cleanup_(closedirp)
-#define _cleanup_strv_ _cleanup_(strv_freep)
+#define _cleanup_strv_	   _cleanup_(strv_freep)
 
-#define TAKE_FD(fd)                \
-	({                         \
-		int _fd_ = (fd);   \
-		(fd) = -1;         \
-		_fd_;              \
+#define TAKE_FD(fd)              \
+	({                       \
+		int _fd_ = (fd); \
+		(fd) = -1;       \
+		_fd_;            \
 	})
-#define TAKE_PTR(p)                      \
-	({                               \
-		typeof(p) _p_ = (p);     \
-		(p) = NULL;              \
-		_p_;                     \
+#define TAKE_PTR(p)                  \
+	({                           \
+		typeof(p) _p_ = (p); \
+		(p) = NULL;          \
+		_p_;                 \
 	})
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

@@ -253,8 +253,7 @@ int ctr_cgroup_create(const char *name, pid_t caller, struct ctr_cgroup **ret, s
 		return ctr_error_sys(err, ENOTSUP, "libcgroup cannot read this host's cgroup mounts");
 
 	/* Group controllers by mount point: co-mounted controllers share a group. */
-	for (r = cgroup_get_controller_begin(&handle, &mp); r == 0;
-	     r = cgroup_get_controller_next(&handle, &mp)) {
+	for (r = cgroup_get_controller_begin(&handle, &mp); r == 0; r = cgroup_get_controller_next(&handle, &mp)) {
 		_cleanup_free_ char *parent = NULL, *path = NULL;
 		size_t j;
 
@@ -313,8 +312,9 @@ int ctr_cgroup_create(const char *name, pid_t caller, struct ctr_cgroup **ret, s
 		r = cpuset_inherit(g, parent[0] ? parent : "/");
 		if (r == 0) {
 			r = cgroup_create_cgroup(g, 0);
-			r = r == 0 ? 0 : ctr_error_sys(err, lib_errno(r), "create cgroup %s:%s", cg->h[i].controllers,
-						       cg->h[i].path);
+			r = r == 0 ? 0
+				   : ctr_error_sys(err, lib_errno(r), "create cgroup %s:%s", cg->h[i].controllers,
+						   cg->h[i].path);
 		}
 		cgroup_free(&g);
 		if (r < 0) {

@@ -31,7 +31,7 @@ void cli_command_help(const struct cli_command *c);
  * option char, -1 at the end, '?' after printing a usage error. */
 bool cli_wants_help(int argc, char **argv);
 
-extern const struct cli_command cli_create, cli_start, cli_restart, cli_stop, cli_kill, cli_exec, cli_console,
-	cli_list, cli_info, cli_destroy, cli_config, cli_set;
+extern const struct cli_command cli_create, cli_start, cli_restart, cli_stop, cli_kill, cli_exec, cli_console, cli_list,
+	cli_info, cli_destroy, cli_config, cli_set;
 
 #endif

@@ -127,8 +127,8 @@ static int run_list(struct cli *cli, int argc, char **argv)
 				snprintf(pid, sizeof(pid), "%d", (int)v[i].init_pid);
 			if (v[i].status != CTR_STOPPED && v[i].started)
 				format_rfc3339(v[i].started, started);
-			printf("%-20s %-9s %-8s %-20s %s\n", v[i].name, ctr_status_to_string(v[i].status), pid,
-			       started, v[i].rootfs);
+			printf("%-20s %-9s %-8s %-20s %s\n", v[i].name, ctr_status_to_string(v[i].status), pid, started,
+			       v[i].rootfs);
 		}
 	}
 	for (size_t i = 0; i < n; i++)

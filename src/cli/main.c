@@ -15,8 +15,8 @@
 #define DEFAULT_CONF "/etc/ctr/ctr.conf"
 
 static const struct cli_command *const commands[] = {
-	&cli_create, &cli_start,   &cli_stop, &cli_restart, &cli_kill,	 &cli_exec,
-	&cli_console, &cli_list,   &cli_info, &cli_config,  &cli_set,	 &cli_destroy,
+	&cli_create,  &cli_start, &cli_stop, &cli_restart, &cli_kill, &cli_exec,
+	&cli_console, &cli_list,  &cli_info, &cli_config,  &cli_set,  &cli_destroy,
 };
 
 static void main_help(FILE *f)
@@ -187,24 +187,12 @@ int main(int argc, char **argv)
 	/* '+': stop at the command name; its options are its own. */
 	while ((c = getopt_long(argc, argv, "+hVj", opts, NULL)) != -1) {
 		switch (c) {
-		case 'r':
-			opt_root = optarg;
-			break;
-		case 'R':
-			opt_run = optarg;
-			break;
-		case 'j':
-			cli.json = true;
-			break;
-		case 'h':
-			main_help(stdout);
-			return 0;
-		case 'V':
-			printf("ctr %s\n", PACKAGE_VERSION);
-			return 0;
-		default:
-			fprintf(stderr, "Try 'ctr --help'.\n");
-			return 2;
+		case 'r': opt_root = optarg; break;
+		case 'R': opt_run = optarg; break;
+		case 'j': cli.json = true; break;
+		case 'h': main_help(stdout); return 0;
+		case 'V': printf("ctr %s\n", PACKAGE_VERSION); return 0;
+		default: fprintf(stderr, "Try 'ctr --help'.\n"); return 2;
 		}
 	}
 	if (optind >= argc) {
@@ -243,10 +231,13 @@ int main(int argc, char **argv)
 	if (r)
 		return r;
 	if (!opt_root)
-		opt_root = getenv("CTR_ROOT") && getenv("CTR_ROOT")[0] ? getenv("CTR_ROOT") : root ? root : CTR_DEFAULT_ROOT;
+		opt_root = getenv("CTR_ROOT") && getenv("CTR_ROOT")[0] ? getenv("CTR_ROOT")
+			   : root				       ? root
+								       : CTR_DEFAULT_ROOT;
 	if (!opt_run)
 		opt_run = getenv("CTR_RUN_DIR") && getenv("CTR_RUN_DIR")[0] ? getenv("CTR_RUN_DIR")
-					       : run_dir ? run_dir : CTR_DEFAULT_RUN_DIR;
+			  : run_dir					    ? run_dir
+									    : CTR_DEFAULT_RUN_DIR;
 	if (opt_root[0] != '/' || opt_run[0] != '/')
 		return cli_usage_error(&cli, "--root and --run-dir must be absolute paths");
 	tdir = getenv("CTR_TEMPLATE_DIR");

@@ -165,7 +165,7 @@ static int setup_dev(int rootfd, struct ctr_rootfs *rfs, struct ctr_error **err)
 	static const struct {
 		const char *link, *target;
 	} links[] = {
-		{ "fd", "/proc/self/fd" },     { "stdin", "/proc/self/fd/0" }, { "stdout", "/proc/self/fd/1" },
+		{ "fd", "/proc/self/fd" },	 { "stdin", "/proc/self/fd/0" }, { "stdout", "/proc/self/fd/1" },
 		{ "stderr", "/proc/self/fd/2" }, { "ptmx", "pts/ptmx" },	 { "core", "/proc/kcore" },
 	};
 	_cleanup_close_ int dev = mount_point(rootfd, "dev"), devfd = -1, pts = -1, ptsfd = -1, shm = -1;
@@ -244,8 +244,8 @@ int ctr_rootfs_prepare(const char *path, bool readonly, struct ctr_rootfs *ret, 
 	if (r < 0)
 		goto fail;
 	if (readonly &&
-	    mount_setattr(rfs.root_fd, "", AT_EMPTY_PATH,
-			  &(struct mount_attr){ .attr_set = MOUNT_ATTR_RDONLY }, sizeof(struct mount_attr)) < 0) {
+	    mount_setattr(rfs.root_fd, "", AT_EMPTY_PATH, &(struct mount_attr){ .attr_set = MOUNT_ATTR_RDONLY },
+			  sizeof(struct mount_attr)) < 0) {
 		r = ctr_error_sys(err, errno, "make the rootfs read-only");
 		goto fail;
 	}

@@ -13,7 +13,7 @@
 struct ctr_error;
 
 struct ctr_rootfs {
-	int root_fd;	/* O_PATH fd of the rootfs mount */
+	int root_fd;	    /* O_PATH fd of the rootfs mount */
 	int console_master; /* pty master of /dev/console, for the monitor */
 	int console_slave;  /* its slave, for init's stdio */
 };

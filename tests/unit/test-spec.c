@@ -67,10 +67,11 @@ static void test_defaults_round_trip(void)
 
 static void test_full_document(void)
 {
-	const char *doc = "{\"ociVersion\":\"1.0.2\",\"process\":{\"terminal\":false,\"args\":[\"/bin/sh\",\"-c\",\"x y\"],"
-			  "\"env\":[\"A=1\"],\"cwd\":\"/root\"},\"root\":{\"path\":\"/srv/r\",\"readonly\":true},"
-			  "\"hostname\":\"h-1.example\",\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"mount\"}]},"
-			  "\"ctr\":{\"template\":\"/srv/t\",\"stopSignal\":\"RTMIN+3\",\"stopTimeout\":30}}";
+	const char *doc =
+		"{\"ociVersion\":\"1.0.2\",\"process\":{\"terminal\":false,\"args\":[\"/bin/sh\",\"-c\",\"x y\"],"
+		"\"env\":[\"A=1\"],\"cwd\":\"/root\"},\"root\":{\"path\":\"/srv/r\",\"readonly\":true},"
+		"\"hostname\":\"h-1.example\",\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"mount\"}]},"
+		"\"ctr\":{\"template\":\"/srv/t\",\"stopSignal\":\"RTMIN+3\",\"stopTimeout\":30}}";
 	struct ctr_spec *s = NULL;
 	char *msg;
 	int kind;
@@ -128,7 +129,8 @@ static void test_hostname(void)
 	ok(ctr_hostname_validate("") < 0, "empty hostname refused");
 	ok(ctr_hostname_validate("-x") < 0, "leading dash refused");
 	ok(ctr_hostname_validate("a_b") < 0, "underscore refused");
-	ok(ctr_hostname_validate("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa") < 0, "65 chars refused");
+	ok(ctr_hostname_validate("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa") < 0,
+	   "65 chars refused");
 }
 
 int main(void)

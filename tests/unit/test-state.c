@@ -21,8 +21,11 @@ static void test_status_names(void)
 
 static void test_state_round_trip(void)
 {
-	struct ctr_state st = { .status = CTR_RUNNING, .monitor_pid = 42, .monitor_start = 123456789ULL,
-				.init_pid = 43, .started = 1790000000LL };
+	struct ctr_state st = { .status = CTR_RUNNING,
+				.monitor_pid = 42,
+				.monitor_start = 123456789ULL,
+				.init_pid = 43,
+				.started = 1790000000LL };
 	struct ctr_state back;
 	struct ctr_error *err = NULL;
 	char *json = NULL;

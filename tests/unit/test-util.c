@@ -99,8 +99,18 @@ static void test_names(void)
 {
 	static const char *const good[] = { "a", "web1", "Web-1.example_2", "0",
 					    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" };
-	static const char *const bad[] = { "",	 ".",	"..", "a/b", "/a", "-a",  "_a",
-					   ".a", "a b", "a\n", "é",  "a:b",
+	static const char *const bad[] = { "",
+					   ".",
+					   "..",
+					   "a/b",
+					   "/a",
+					   "-a",
+					   "_a",
+					   ".a",
+					   "a b",
+					   "a\n",
+					   "é",
+					   "a:b",
 					   "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(good); i++)
