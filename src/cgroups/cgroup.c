@@ -15,14 +15,13 @@
 struct hier {
 	char *controllers;
 	char *path;
+	char *mount; /* where the hierarchy is mounted; NULL when rebuilt from the run state */
 };
 
 struct ctr_cgroup {
 	struct hier *h;
 	size_t n;
 };
-
-#define MAX_HIERARCHIES 32
 
 void ctr_cgroup_free(struct ctr_cgroup *cg)
 {
@@ -31,6 +30,7 @@ void ctr_cgroup_free(struct ctr_cgroup *cg)
 	for (size_t i = 0; i < cg->n; i++) {
 		free(cg->h[i].controllers);
 		free(cg->h[i].path);
+		free(cg->h[i].mount);
 	}
 	free(cg->h);
 	free(cg);
@@ -54,7 +54,7 @@ static int lib_init(void)
 	return lib_init_result == 0 ? 0 : -ENOTSUP;
 }
 
-static int add_hier(struct ctr_cgroup *cg, const char *controllers, const char *path)
+static int add_hier(struct ctr_cgroup *cg, const char *controllers, const char *path, const char *mount)
 {
 	struct hier *nh = realloc(cg->h, (cg->n + 1) * sizeof(*nh));
 
@@ -63,9 +63,11 @@ static int add_hier(struct ctr_cgroup *cg, const char *controllers, const char *
 	cg->h = nh;
 	cg->h[cg->n].controllers = strdup(controllers);
 	cg->h[cg->n].path = strdup(path);
-	if (!cg->h[cg->n].controllers || !cg->h[cg->n].path) {
+	cg->h[cg->n].mount = mount ? strdup(mount) : NULL;
+	if (!cg->h[cg->n].controllers || !cg->h[cg->n].path || (mount && !cg->h[cg->n].mount)) {
 		free(cg->h[cg->n].controllers);
 		free(cg->h[cg->n].path);
+		free(cg->h[cg->n].mount);
 		return -ENOMEM;
 	}
 	cg->n++;
@@ -242,8 +244,6 @@ int ctr_cgroup_create(const char *name, pid_t caller, struct ctr_cgroup **ret, s
 {
 	_cleanup_(ctr_cgroup_freep) struct ctr_cgroup *cg = calloc(1, sizeof(*cg));
 	struct cgroup_mount_point mp;
-	char seen_mounts[MAX_HIERARCHIES][FILENAME_MAX];
-	size_t nseen = 0;
 	void *handle = NULL;
 	int r;
 
@@ -257,10 +257,10 @@ int ctr_cgroup_create(const char *name, pid_t caller, struct ctr_cgroup **ret, s
 		_cleanup_free_ char *parent = NULL, *path = NULL;
 		size_t j;
 
-		for (j = 0; j < nseen; j++)
-			if (!strcmp(seen_mounts[j], mp.path))
+		for (j = 0; j < cg->n; j++)
+			if (!strcmp(cg->h[j].mount, mp.path))
 				break;
-		if (j < nseen) {
+		if (j < cg->n) {
 			/* co-mounted: append to that hierarchy's controller list */
 			char *joined;
 
@@ -272,8 +272,6 @@ int ctr_cgroup_create(const char *name, pid_t caller, struct ctr_cgroup **ret, s
 			cg->h[j].controllers = joined;
 			continue;
 		}
-		if (nseen == MAX_HIERARCHIES)
-			continue;
 		r = caller_path(caller, mp.name, &parent);
 		if (r < 0) {
 			r = ctr_error_from_errno(err, r, "find own cgroup of controller %s", mp.name);
@@ -283,10 +281,9 @@ int ctr_cgroup_create(const char *name, pid_t caller, struct ctr_cgroup **ret, s
 			r = -ENOMEM;
 			break;
 		}
-		r = add_hier(cg, mp.name, path);
+		r = add_hier(cg, mp.name, path, mp.path);
 		if (r < 0)
 			break;
-		snprintf(seen_mounts[nseen++], FILENAME_MAX, "%s", mp.path);
 	}
 	if (handle)
 		cgroup_get_controller_end(&handle);
@@ -382,7 +379,7 @@ int ctr_cgroup_from_strv(char *const *v, struct ctr_cgroup **ret)
 		if (!colon || colon[1] != '/')
 			return -EINVAL;
 		*colon = '\0';
-		r = add_hier(cg, s, colon + 1);
+		r = add_hier(cg, s, colon + 1, NULL);
 		if (r < 0)
 			return r;
 	}
