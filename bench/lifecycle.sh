@@ -1,0 +1,344 @@
+#!/bin/bash
+# Full container lifecycle, ctr against crun, side by side in one hyperfine run.
+#
+#   ctr  start --foreground NAME   (init = /bin/true)
+#   crun run ID                    (process = /bin/true, equivalent OCI bundle)
+#
+# Both run over the same busybox rootfs, with the same namespaces (pid, mount,
+# uts, ipc, net, cgroup), a cgroup per container, /proc, read-only /sys, /run
+# and a tmpfs /dev with devpts and /dev/shm. See bench/README.md for what is
+# measured and what still differs between the two.
+#
+# Usage (as root):  bench/lifecycle.sh
+# Environment:
+#   CTR=PATH        ctr binary (default: ./ctr if it exists, i.e. when run from
+#                   the top build dir; then ../ctr next to this script for an
+#                   in-tree build; then ctr in PATH)
+#   RUNS=N          timed runs per command (default 100)
+#   WARMUP=N        untimed warm-up runs per command (default 5)
+#   JSON=FILE       keep hyperfine's JSON export there (default: a temp file)
+#   BASELINE=0      do not time the namespace wrapper alone (default 1)
+#   SETTLE=SECONDS  sleep this long before every timed run (hyperfine
+#                   --prepare), e.g. 0.05: every run then starts "cold" (see
+#                   README: the first cgroup v1 attach waits for an RCU grace
+#                   period unless another attach happened within the last one)
+#   CTR_TEMPLATE_DIR  ctr's template dir; defaults to this source tree's
+#                   templates/ unless ctr is the installed one from PATH
+#   TMPDIR          where the temporary roots and the bundle go (default /tmp)
+# Exit status: 0 when the benchmark ran and nothing was left behind (whatever
+# the ratio), 1 on any error.
+set -euo pipefail
+
+RUNS=${RUNS:-100}
+WARMUP=${WARMUP:-5}
+BASELINE=${BASELINE:-1}
+SETTLE=${SETTLE:-}
+JSON=${JSON:-}
+
+prog=${0##*/}
+die() {
+	echo "$prog: $*" >&2
+	exit 1
+}
+note() { echo "$prog: $*" >&2; }
+
+case $RUNS in '' | *[!0-9]* | 0 | 1) die "RUNS must be an integer >= 2 (got '$RUNS')" ;; esac
+case $WARMUP in '' | *[!0-9]*) die "WARMUP must be an integer >= 0 (got '$WARMUP')" ;; esac
+case $SETTLE in '' | 0) SETTLE= ;; *[!0-9.]* | *.*.* | .) die "SETTLE must be a number of seconds (got '$SETTLE')" ;; esac
+[ "$(id -u)" = 0 ] || die "must run as root (both runtimes create namespaces and cgroups)"
+
+# ---- tools ------------------------------------------------------------------------
+missing=
+for tool in crun hyperfine python3 unshare; do
+	command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
+done
+if [ -n "$missing" ]; then
+	pkgs=
+	case $missing in *crun*) pkgs="$pkgs crun" ;; esac
+	case $missing in *hyperfine*) pkgs="$pkgs hyperfine" ;; esac
+	case $missing in *python3*) pkgs="$pkgs python3" ;; esac
+	case $missing in *unshare*) pkgs="$pkgs util-linux" ;; esac
+	die "missing:$missing; install with: apt-get install -y$pkgs"
+fi
+
+script_dir=$(cd "$(dirname "$0")" && pwd)
+if [ -n "${CTR:-}" ]; then
+	ctr_bin=$CTR
+	ctr_from=CTR
+elif [ -x ./ctr ] && [ -f ./ctr ]; then
+	ctr_bin=./ctr
+	ctr_from=build
+elif [ -x "$script_dir/../ctr" ] && [ -f "$script_dir/../ctr" ]; then
+	ctr_bin=$script_dir/../ctr
+	ctr_from=build
+elif ctr_bin=$(command -v ctr 2>/dev/null); then
+	ctr_from=PATH
+else
+	die "no ctr binary: set CTR=/path/to/ctr, or run from the top build dir (./ctr)"
+fi
+[ -x "$ctr_bin" ] || die "$ctr_bin is not executable"
+ctr_bin=$(cd "$(dirname "$ctr_bin")" && pwd)/$(basename "$ctr_bin")
+crun_bin=$(command -v crun)
+if [ -z "${CTR_TEMPLATE_DIR:-}" ] && [ "$ctr_from" != PATH ] && [ -f "$script_dir/../templates/busybox" ]; then
+	export CTR_TEMPLATE_DIR="$script_dir/../templates"
+fi
+
+# ---- cgroup layout ----------------------------------------------------------------
+# Debian's crun refuses a hybrid host (cgroup2 mounted at /sys/fs/cgroup/unified).
+# Every command, ctr's too, therefore runs in a private mount namespace where
+# that mount is replaced by a throwaway tmpfs. (A bare umount would leave the
+# directory of the host's /sys/fs/cgroup tmpfs visible, and crun would create
+# "cgroups" there -- real directories in the host's tmpfs, hidden under the
+# unified mount. A tmpfs of our own dies with the namespace.)
+if grep -q ' /sys/fs/cgroup/unified .* - cgroup2 ' /proc/self/mountinfo; then
+	wrap_script='umount /sys/fs/cgroup/unified && mount -t tmpfs -o size=64k,mode=755 ctr-bench /sys/fs/cgroup/unified && exec "$@"'
+else
+	wrap_script='exec "$@"'
+fi
+wrap=(unshare -m --propagation private sh -c "$wrap_script" ctr-bench)
+
+# crun (cgroupfs manager, v1) uses ONE cgroupsPath, from the root of every
+# hierarchy listed in /proc/self/cgroup. Our own cgroup may differ between
+# hierarchies (memory:/process_api/ID, cpu:/ ...): pick the deepest one; it is
+# under our cgroup in every hierarchy only if every other one is its ancestor.
+crun_leaf=ctr-bench-crun-$$
+crun_hier=() # /sys/fs/cgroup/<subsystem> directories crun will enter
+crun_parent=/
+while IFS=: read -r _ ctrls path; do
+	[ -n "$ctrls" ] || continue # the unified line: our tmpfs stands in for it
+	sub=${ctrls#name=}
+	case $sub in net_prio,net_cls) sub=net_cls,net_prio ;; cpuacct,cpu) sub=cpu,cpuacct ;; esac
+	[ -d "/sys/fs/cgroup/$sub" ] || continue
+	crun_hier+=("/sys/fs/cgroup/$sub")
+	[ ${#path} -gt ${#crun_parent} ] && crun_parent=$path
+done </proc/self/cgroup
+while IFS=: read -r _ ctrls path; do
+	[ -n "$ctrls" ] || continue
+	prefix=${path%/}/
+	case $crun_parent/ in
+	"$prefix"*) ;;
+	*) die "our cgroups are not nested ($ctrls:$path vs $crun_parent): no single cgroupsPath for crun is under our own cgroup in every hierarchy" ;;
+	esac
+done </proc/self/cgroup
+crun_cgpath=${crun_parent%/}/$crun_leaf
+
+# Where crun's mkdir -p will create directories that do not exist yet (the
+# intermediate levels of crun_parent in hierarchies where we sit higher up):
+# they are below our own cgroup, and are removed again at the end.
+crun_created_h=() # hierarchy ...
+crun_created_p=() # ... and the topmost level crun will create in it
+IFS=/ read -r -a comps <<<"${crun_parent#/}"
+for h in "${crun_hier[@]}"; do
+	p=
+	for c in "${comps[@]}"; do
+		[ -n "$c" ] || continue
+		p=$p/$c
+		if [ ! -d "$h$p" ]; then
+			crun_created_h+=("$h")
+			crun_created_p+=("$p")
+			break
+		fi
+	done
+done
+
+cgroup_mounts() {
+	awk '{ for (i = 7; $i != "-"; i++); if ($(i + 1) == "cgroup" || $(i + 1) == "cgroup2") print $5 }' \
+		/proc/self/mountinfo
+}
+list_ctr_cgroups() {
+	local m
+	for m in $(cgroup_mounts); do
+		find "$m" -mindepth 1 -type d -name 'ctr-*' 2>/dev/null || true
+	done | sort
+}
+cgroups_before=$(list_ctr_cgroups)
+
+# ---- work area and cleanup ----------------------------------------------------------
+work=$(mktemp -d "${TMPDIR:-/tmp}/ctr-bench.XXXXXX")
+root=$work/root
+rundir=$work/run
+bundle=$work/bundle
+crun_state=$work/crun-state
+name=bench-$$
+crun_id=ctr-bench-$$
+json_out=${JSON:-$work/hyperfine.json}
+mkdir -p "$root" "$rundir" "$bundle" "$crun_state"
+
+cleanup() {
+	local rc=$? left h c p i
+	trap - EXIT INT TERM HUP
+	set +e
+	# A run interrupted half-way: let the runtimes remove what they own.
+	if [ -e "$crun_state/$crun_id" ]; then
+		"${wrap[@]}" "$crun_bin" --root "$crun_state" delete -f "$crun_id" >/dev/null 2>&1
+	fi
+	if [ -d "$root/$name" ]; then
+		"$ctr_bin" --root "$root" --run-dir "$rundir" destroy --force "$name" >/dev/null 2>&1 ||
+			note "warning: ctr destroy $name failed"
+	fi
+	# crun's leaf (normally gone after each run), then the levels above it that
+	# crun's mkdir -p created; rmdir only, never anything that is not empty.
+	for h in "${crun_hier[@]}"; do
+		[ -d "$h$crun_cgpath" ] && rmdir "$h$crun_cgpath" 2>/dev/null
+	done
+	for i in "${!crun_created_h[@]}"; do
+		h=${crun_created_h[i]}
+		p=$crun_parent
+		while [ "${#p}" -ge "${#crun_created_p[i]}" ]; do
+			[ -d "$h$p" ] && { rmdir "$h$p" 2>/dev/null || note "warning: could not remove $h$p"; }
+			p=${p%/*}
+		done
+	done
+	if grep -qF " $work" /proc/self/mountinfo; then
+		note "warning: something is still mounted under $work; not removing it"
+	else
+		rm -rf "$work"
+	fi
+	left=$(comm -13 <(printf '%s\n' "$cgroups_before") <(list_ctr_cgroups) | grep . || true)
+	for i in "${!crun_created_h[@]}"; do
+		c=${crun_created_h[i]}${crun_created_p[i]}
+		[ -d "$c" ] && left="$left${left:+$'\n'}$c"
+	done
+	if [ -n "$left" ]; then
+		note "error: cgroups left behind:"
+		printf '%s\n' "$left" | sed 's/^/  /' >&2
+		[ "$rc" = 0 ] && rc=1
+	else
+		note "cleanup: no ctr-* cgroup left, temp dir removed"
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+# ---- the ctr container ---------------------------------------------------------------
+ctr_base=("$ctr_bin" --root "$root" --run-dir "$rundir")
+if ! out=$("${ctr_base[@]}" create "$name" --init /bin/true 2>&1); then
+	die "ctr create failed: $out"
+fi
+rootfs=$root/$name/rootfs
+[ -x "$rootfs/bin/busybox" ] || die "ctr create made no busybox rootfs at $rootfs"
+
+# ---- the equivalent OCI bundle -----------------------------------------------------------
+(cd "$bundle" && "$crun_bin" spec) || die "crun spec failed"
+python3 - "$bundle/config.json" "$root/$name/config.json" "$rootfs" "$crun_cgpath" <<'EOF'
+import json, sys
+
+bundle_cfg, ctr_cfg, rootfs, cgpath = sys.argv[1:]
+CAPS = ["CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID",
+        "SETPCAP", "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST", "NET_ADMIN", "NET_RAW",
+        "IPC_LOCK", "IPC_OWNER", "SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT",
+        "SYS_ADMIN", "SYS_BOOT", "SYS_NICE", "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD",
+        "LEASE", "AUDIT_WRITE", "AUDIT_CONTROL", "SETFCAP", "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG",
+        "WAKE_ALARM", "BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF", "CHECKPOINT_RESTORE"]
+
+# ctr's init keeps the caller's capability sets (ctr drops none yet): give crun's
+# process exactly the sets of this shell, as ctr's init gets them.
+sets = {}
+with open("/proc/self/status") as f:
+    for line in f:
+        key, _, val = line.partition(":")
+        if key in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"):
+            mask = int(val.strip(), 16)
+            sets[key] = ["CAP_" + n for i, n in enumerate(CAPS) if mask >> i & 1]
+
+ctr = json.load(open(ctr_cfg))
+cfg = json.load(open(bundle_cfg))
+proc = cfg["process"]
+# ctr gives init a pty console; crun's terminal mode needs a tty on stdin or a
+# --console-socket receiver, which a non-interactive benchmark does not have.
+proc["terminal"] = False
+proc["args"] = ctr["process"]["args"]
+proc["env"] = ctr["process"]["env"]
+proc["cwd"] = ctr["process"].get("cwd", "/")
+proc["user"] = {"uid": 0, "gid": 0}
+proc["noNewPrivileges"] = False       # ctr does not set no_new_privs
+proc.pop("rlimits", None)             # ctr sets no rlimits
+proc.pop("apparmorProfile", None)
+proc.pop("selinuxLabel", None)
+proc["capabilities"] = {
+    "bounding": sets["CapBnd"], "effective": sets["CapEff"], "permitted": sets["CapPrm"],
+    "inheritable": sets["CapInh"], "ambient": sets["CapAmb"],
+}
+cfg["root"] = {"path": rootfs, "readonly": False}
+cfg["hostname"] = ctr.get("hostname", "bench")
+# ctr's mounts, in ctr's order and with ctr's options (src/rootfs/rootfs.c).
+cfg["mounts"] = [
+    {"destination": "/proc", "type": "proc", "source": "proc", "options": ["nosuid", "nodev", "noexec"]},
+    {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["ro", "nosuid", "nodev", "noexec"]},
+    {"destination": "/run", "type": "tmpfs", "source": "tmpfs",
+     "options": ["nosuid", "nodev", "mode=755", "size=10%"]},
+    {"destination": "/dev", "type": "tmpfs", "source": "tmpfs",
+     "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]},
+    {"destination": "/dev/pts", "type": "devpts", "source": "devpts",
+     "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]},
+    {"destination": "/dev/shm", "type": "tmpfs", "source": "shm",
+     "options": ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]},
+]
+# No resources (crun's default devices rule), no maskedPaths/readonlyPaths, no
+# seccomp: ctr does none of these yet.
+cfg["linux"] = {
+    "namespaces": [{"type": t} for t in ("pid", "mount", "uts", "ipc", "network", "cgroup")],
+    "cgroupsPath": cgpath,
+}
+json.dump(cfg, open(bundle_cfg, "w"), indent=2)
+EOF
+
+# ---- the commands ---------------------------------------------------------------------------
+# hyperfine -N splits a command line with POSIX shell-word rules: single-quote
+# every word.
+quote() {
+	local w out=
+	for w in "$@"; do
+		out="$out${out:+ }'${w//\'/\'\\\'\'}'"
+	done
+	printf '%s' "$out"
+}
+ctr_cmd=("${wrap[@]}" "${ctr_base[@]}" start --foreground "$name")
+crun_cmd=("${wrap[@]}" "$crun_bin" --root "$crun_state" run --bundle "$bundle" "$crun_id")
+base_cmd=("${wrap[@]}" /bin/true)
+
+# Each must work once before it is timed.
+for peer in ctr crun; do
+	if [ $peer = ctr ]; then cmd=("${ctr_cmd[@]}"); else cmd=("${crun_cmd[@]}"); fi
+	out=$("${cmd[@]}" </dev/null 2>&1) || {
+		rc=$?
+		die "$peer failed (exit $rc) before timing: $(quote "${cmd[@]}")
+$out"
+	}
+done
+
+echo "ctr:  $ctr_bin ($("$ctr_bin" --version 2>/dev/null | head -n1))"
+echo "crun: $crun_bin ($("$crun_bin" --version | head -n1))"
+echo "rootfs: $rootfs"
+echo "crun cgroupsPath: $crun_cgpath"
+echo "runs: $RUNS (+$WARMUP warm-up) per command${SETTLE:+, each after sleep $SETTLE}"
+echo
+
+hf=(hyperfine -N --warmup "$WARMUP" --runs "$RUNS" --export-json "$json_out")
+[ -z "$SETTLE" ] || hf+=(--prepare "sleep $SETTLE")
+hf+=(-n ctr "$(quote "${ctr_cmd[@]}")" -n crun "$(quote "${crun_cmd[@]}")")
+[ "$BASELINE" = 0 ] || hf+=(-n wrapper "$(quote "${base_cmd[@]}")")
+"${hf[@]}" </dev/null
+
+echo
+python3 - "$json_out" <<'EOF'
+import json, sys
+
+res = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
+ms = lambda s: s * 1000.0
+print(f"{'':8} {'median':>9} {'mean':>9} {'stddev':>8} {'min':>8} {'max':>8}  (ms)")
+for k, r in res.items():
+    print(f"{k:8} {ms(r['median']):9.2f} {ms(r['mean']):9.2f} {ms(r['stddev']):8.2f} "
+          f"{ms(r['min']):8.2f} {ms(r['max']):8.2f}")
+c, k = res["ctr"]["median"], res["crun"]["median"]
+ratio = c / k
+print(f"\nmedian ratio ctr/crun: {ratio:.3f}  (target <= 1.000: {'met' if ratio <= 1 else 'NOT met'})")
+if "wrapper" in res:
+    w = res["wrapper"]["median"]
+    if k > w:
+        print(f"without the namespace wrapper ({ms(w):.2f} ms): ctr {ms(c - w):.2f} ms, "
+              f"crun {ms(k - w):.2f} ms, ratio {(c - w) / (k - w):.3f}")
+EOF

@@ -469,10 +469,22 @@ int ctr_create(struct ctr_context *ctx, const char *name, const struct ctr_creat
 	dir = ctr_container_dir(ctx, name);
 	if (!dir)
 		return -ENOMEM;
-	if (lstat(dir, &st) == 0)
-		return ctr_error_user(err, CTR_ERR_EXISTS, EEXIST,
-				      "container '%s' already exists; pick another name or 'ctr destroy %s' first",
-				      name, name);
+	if (lstat(dir, &st) == 0) {
+		_cleanup_free_ char *cfg = NULL;
+
+		if (asprintf(&cfg, "%s/%s", dir, CTR_CONFIG_FILE) < 0)
+			return -ENOMEM;
+		if (access(cfg, F_OK) == 0 || !S_ISDIR(st.st_mode))
+			return ctr_error_user(err, CTR_ERR_EXISTS, EEXIST,
+					      "container '%s' already exists; pick another name or 'ctr destroy %s' "
+					      "first",
+					      name, name);
+		/* The config is written last: without it this is what an interrupted
+		 * create left (we hold the root lock, so none is in progress). */
+		r = rm_rf_at(AT_FDCWD, dir);
+		if (r < 0)
+			return ctr_error_sys(err, -r, "remove the leftovers of an interrupted create in %s", dir);
+	}
 	if (mkdir(dir, 0700) < 0)
 		return ctr_error_sys(err, errno, "create %s", dir);
 

@@ -415,6 +415,9 @@ int ctr_monitor_run(struct ctr_context *ctx, const char *name, struct ctr_spec *
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, &oldmask);
+	/* A reader of the foreground output going away must not kill the
+	 * supervisor (and with it, by the parent-death signal, the container). */
+	signal(SIGPIPE, SIG_IGN);
 
 	r = mkdir_p(ctx->run_dir, 0711);
 	if (r < 0) {

@@ -13,6 +13,13 @@
 
 bats_require_minimum_version 1.5.0
 
+# The system python starts much faster than a pyenv shim.
+if [ -x /usr/bin/python3 ]; then
+	PYTHON=/usr/bin/python3
+else
+	PYTHON=python3
+fi
+
 setup() {
 	if [ "$(id -u)" -ne 0 ]; then
 		skip "the integration tests need root (namespaces, cgroups, mounts)"
@@ -102,7 +109,7 @@ expect_eq() {
 # jget EXPR < JSON: evaluate a Python expression on the document `d`.
 # null -> "null", booleans -> true/false, containers -> compact JSON, else str().
 jget() {
-	python3 -c '
+	"$PYTHON" -c '
 import json, sys
 d = json.loads(sys.stdin.read())
 v = eval(sys.argv[1], {"d": d, "len": len, "sorted": sorted, "isinstance": isinstance,
@@ -168,7 +175,7 @@ test_processes() {
 	for p in /proc/[0-9]*; do
 		[ "${p#/proc/}" = "$BASHPID" ] && continue
 		a=()
-		mapfile -d '' a <"$p/cmdline" 2>/dev/null || continue
+		mapfile -d '' a 2>/dev/null <"$p/cmdline" || continue
 		if [[ "${a[*]}" == *"$T"* ]]; then
 			echo "${p#/proc/} ${a[*]}"
 		fi
