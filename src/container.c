@@ -205,7 +205,7 @@ int ctr_save_spec(struct ctr_context *ctx, const char *name, const struct ctr_sp
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return ctr_error_sys(err, errno, "open %s", dir);
-	r = write_file_atomic_at(dfd, CTR_CONFIG_FILE, json, len, 0600);
+	r = write_file_atomic_at(dfd, CTR_CONFIG_FILE, json, len, 0600, true);
 	if (r < 0)
 		return ctr_error_sys(err, -r, "write %s/%s", dir, CTR_CONFIG_FILE);
 	return 0;

@@ -66,7 +66,7 @@ static int write_state(struct monitor *m)
 	dfd = openat(m->run_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return negative_errno();
-	return write_file_atomic_at(dfd, CTR_STATE_FILE, json, len, 0644);
+	return write_file_atomic_at(dfd, CTR_STATE_FILE, json, len, 0644, false);
 }
 
 static int open_listen_socket(int run_fd, int *ret_fd)
@@ -369,8 +369,10 @@ static void teardown(struct monitor *m, bool launched)
 		size_t len;
 
 		ctr_exit_from_wait_status(m->init_status, ctr_now(), &ex);
+		/* A record for people and panels, not state anything depends
+		 * on: atomic, but not worth an fsync on every stop. */
 		if (m->dir_fd >= 0 && ctr_exit_to_json(&ex, &json, &len) == 0)
-			write_file_atomic_at(m->dir_fd, CTR_LAST_EXIT_FILE, json, len, 0644);
+			write_file_atomic_at(m->dir_fd, CTR_LAST_EXIT_FILE, json, len, 0644, false);
 	}
 	/* The state file goes last: until then, a new start sees "stopping". */
 	if (m->run_fd >= 0)

@@ -172,7 +172,7 @@ int write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-int write_file_atomic_at(int dirfd, const char *name, const void *buf, size_t len, mode_t mode)
+int write_file_atomic_at(int dirfd, const char *name, const void *buf, size_t len, mode_t mode, bool durable)
 {
 	char tmp[NAME_MAX + 1];
 	_cleanup_close_ int fd = -1;
@@ -184,7 +184,7 @@ int write_file_atomic_at(int dirfd, const char *name, const void *buf, size_t le
 	if (fd < 0)
 		return negative_errno();
 	r = write_all(fd, buf, len);
-	if (r == 0 && fsync(fd) < 0)
+	if (r == 0 && durable && fsync(fd) < 0)
 		r = negative_errno();
 	if (r == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
 		r = negative_errno();
@@ -192,8 +192,9 @@ int write_file_atomic_at(int dirfd, const char *name, const void *buf, size_t le
 		unlinkat(dirfd, tmp, 0);
 		return r;
 	}
-	/* The rename itself must survive a crash too. */
-	(void)fsync(dirfd);
+	/* The rename itself must survive a power cut too. */
+	if (durable)
+		(void)fsync(dirfd);
 	return 0;
 }
 

@@ -70,8 +70,11 @@ static inline int negative_errno(void)
 }
 
 int write_all(int fd, const void *buf, size_t len);
-/* Write dirfd/name atomically: temp file, fsync, rename, fsync of the directory. */
-int write_file_atomic_at(int dirfd, const char *name, const void *buf, size_t len, mode_t mode);
+/* Write dirfd/name atomically: temp file, rename over the old one. With
+ * durable, also fsync the file before and the directory after the rename, so
+ * that a power cut leaves the old or the new content. Volatile run state
+ * (gone at reboot anyway) is written without. */
+int write_file_atomic_at(int dirfd, const char *name, const void *buf, size_t len, mode_t mode, bool durable);
 /* Read a whole (small) file; fails with -EFBIG beyond max bytes. Result is NUL-terminated. */
 int read_file_at(int dirfd, const char *name, size_t max, char **ret, size_t *ret_len);
 int mkdir_p(const char *path, mode_t mode);

@@ -69,7 +69,10 @@ static void test_files(void)
 
 	ok(mkdtemp(dir) != NULL, "temp dir");
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	is_int(write_file_atomic_at(dfd, "f.json", "{\"a\":1}\n", 8, 0600), 0, "atomic write");
+	is_int(write_file_atomic_at(dfd, "f.json", "{\"a\":1}\n", 8, 0600, true), 0, "atomic durable write");
+	is_int(write_file_atomic_at(dfd, "g.json", "x", 1, 0600, false), 0, "atomic volatile write");
+	ok(faccessat(dfd, ".g.json.tmp", F_OK, 0) < 0 && faccessat(dfd, "g.json", F_OK, 0) == 0,
+	   "volatile write in place");
 	is_int(read_file_at(dfd, "f.json", 100, &data, &len), 0, "read back");
 	is_str(data, "{\"a\":1}\n", "content");
 	is_int(len, 8, "length");
