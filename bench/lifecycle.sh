@@ -120,6 +120,11 @@ while IFS=: read -r _ ctrls path; do
 	*) die "our cgroups are not nested ($ctrls:$path vs $crun_parent): no single cgroupsPath for crun is under our own cgroup in every hierarchy" ;;
 	esac
 done </proc/self/cgroup
+if [ ${#crun_hier[@]} = 0 ]; then
+	# No v1 hierarchy: a pure cgroup v2 host, where crun's path is a v2 path.
+	crun_parent=$(sed -n 's/^0:://p' /proc/self/cgroup)
+	[ -n "$crun_parent" ] || die "cannot find our own cgroup in /proc/self/cgroup"
+fi
 crun_cgpath=${crun_parent%/}/$crun_leaf
 
 # Where crun's mkdir -p will create directories that do not exist yet (the
@@ -165,7 +170,7 @@ json_out=${JSON:-$work/hyperfine.json}
 mkdir -p "$root" "$rundir" "$bundle" "$crun_state"
 
 cleanup() {
-	local rc=$? left h c p i
+	local rc=$? new left other h c p i
 	trap - EXIT INT TERM HUP
 	set +e
 	# A run interrupted half-way: let the runtimes remove what they own.
@@ -194,17 +199,25 @@ cleanup() {
 	else
 		rm -rf "$work"
 	fi
-	left=$(comm -13 <(printf '%s\n' "$cgroups_before") <(list_ctr_cgroups) | grep . || true)
+	# Ours: ctr-NAME (ctr's), crun's leaf and the levels crun created. Other new
+	# ctr-* groups belong to someone else's ctr running meanwhile (a test suite).
+	new=$(comm -13 <(printf '%s\n' "$cgroups_before") <(list_ctr_cgroups) | grep . || true)
+	left=$(printf '%s\n' "$new" | grep -E "/(ctr-$name|$crun_leaf)\$" || true)
+	other=$(printf '%s\n' "$new" | grep -vE "/(ctr-$name|$crun_leaf)\$" | grep . || true)
 	for i in "${!crun_created_h[@]}"; do
 		c=${crun_created_h[i]}${crun_created_p[i]}
 		[ -d "$c" ] && left="$left${left:+$'\n'}$c"
 	done
+	if [ -n "$other" ]; then
+		note "warning: ctr-* cgroups of another ctr appeared meanwhile (not ours, left alone):"
+		printf '%s\n' "$other" | sed 's/^/  /' >&2
+	fi
 	if [ -n "$left" ]; then
 		note "error: cgroups left behind:"
 		printf '%s\n' "$left" | sed 's/^/  /' >&2
 		[ "$rc" = 0 ] && rc=1
 	else
-		note "cleanup: no ctr-* cgroup left, temp dir removed"
+		note "cleanup: none of our cgroups left (ctr-$name, $crun_leaf), temp dir removed"
 	fi
 	exit "$rc"
 }

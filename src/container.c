@@ -163,6 +163,18 @@ int ctr_lock_container(struct ctr_context *ctx, const char *name, int *ret_fd, s
 
 /* ---- config --------------------------------------------------------------- */
 
+int ctr_container_exists(struct ctr_context *ctx, const char *name, struct ctr_error **err)
+{
+	_cleanup_free_ char *cfg = NULL;
+
+	if (asprintf(&cfg, "%s/%s/%s", ctx->root, name, CTR_CONFIG_FILE) < 0)
+		return -ENOMEM;
+	if (access(cfg, F_OK) < 0)
+		return ctr_error_user(err, CTR_ERR_NOT_FOUND, ENOENT, "container '%s' does not exist (see 'ctr list')",
+				      name);
+	return 0;
+}
+
 int ctr_load_spec(struct ctr_context *ctx, const char *name, struct ctr_spec **ret, struct ctr_error **err)
 {
 	_cleanup_free_ char *dir = ctr_container_dir(ctx, name), *json = NULL;
@@ -555,6 +567,7 @@ void ctr_info_done(struct ctr_info *info)
 {
 	free(info->name);
 	free(info->rootfs);
+	free(info->config_error);
 	ctr_spec_free(info->spec);
 	memset(info, 0, sizeof(*info));
 }
@@ -569,13 +582,29 @@ static int fill_info(struct ctr_context *ctx, const char *name, bool with_spec, 
 	int r;
 
 	r = ctr_load_spec(ctx, name, &spec, err);
-	if (r < 0)
-		return r;
+	if (r < 0) {
+		struct ctr_error *cerr = NULL;
+
+		/* list shows a container whose config is broken, saying so; info
+		 * (with_spec) reports the error itself. */
+		if (with_spec || !err || !*err || (*err)->kind != CTR_ERR_INVALID_CONFIG)
+			return r;
+		cerr = TAKE_PTR(*err);
+		info.config_error = strdup(cerr->msg);
+		ctr_error_free(&cerr);
+		if (!info.config_error)
+			return -ENOMEM;
+	}
 	r = ctr_load_state(ctx, name, false, &st, err);
-	if (r < 0)
+	if (r < 0) {
+		free(info.config_error);
 		return r;
+	}
 	info.name = strdup(name);
-	info.rootfs = ctr_rootfs_path(ctx, name, spec);
+	if (spec)
+		info.rootfs = ctr_rootfs_path(ctx, name, spec);
+	else if (asprintf(&info.rootfs, "%s/%s/rootfs", ctx->root, name) < 0)
+		info.rootfs = NULL;
 	info.status = st.status;
 	info.init_pid = st.init_pid;
 	info.monitor_pid = st.status == CTR_STOPPED ? 0 : st.monitor_pid;
@@ -617,6 +646,7 @@ int ctr_list(struct ctr_context *ctx, struct ctr_info **ret, size_t *ret_n, stru
 	struct ctr_info *v = NULL;
 	size_t n = 0;
 	struct dirent *de;
+	int r;
 
 	if (!d) {
 		if (errno != ENOENT)
@@ -632,8 +662,12 @@ int ctr_list(struct ctr_context *ctx, struct ctr_info **ret, size_t *ret_n, stru
 			continue;
 		if (faccessat(dirfd(d), de->d_name, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
+		struct ctr_error *ierr = NULL;
+
 		/* A container being created or destroyed right now is skipped. */
-		if (fill_info(ctx, de->d_name, false, &info, NULL) < 0)
+		r = fill_info(ctx, de->d_name, false, &info, &ierr);
+		ctr_error_free(&ierr);
+		if (r < 0)
 			continue;
 		nv = realloc(v, (n + 1) * sizeof(*v));
 		if (!nv) {
@@ -665,8 +699,13 @@ int ctr_destroy(struct ctr_context *ctx, const char *name, bool force, struct ct
 	if (r < 0)
 		return r;
 	r = ctr_load_spec(ctx, name, &spec, err);
-	if (r < 0)
-		return r;
+	if (r < 0) {
+		/* A config that no longer parses must not make the container
+		 * impossible to remove: destroy needs nothing from it. */
+		if (!err || !*err || (*err)->kind != CTR_ERR_INVALID_CONFIG)
+			return r;
+		ctr_error_free(err);
+	}
 	r = ctr_load_state(ctx, name, false, &st, err);
 	if (r < 0)
 		return r;
@@ -704,9 +743,8 @@ int ctr_destroy(struct ctr_context *ctx, const char *name, bool force, struct ct
 	r = rm_rf_at(AT_FDCWD, run);
 	if (r < 0)
 		return ctr_error_sys(err, -r, "remove %s", run);
-	/* An absolute root.path belongs to the user, not to the container. */
-	if (spec->root_path[0] == '/')
-		r = 0;
+	/* Only the container's own directory goes: an absolute root.path
+	 * outside it belongs to the user, not to the container. */
 	r = rm_rf_at(AT_FDCWD, dir);
 	if (r == -EBUSY)
 		return ctr_error_user(err, CTR_ERR_SYSTEM, EBUSY,

@@ -72,6 +72,7 @@ struct ctr_info {
 	bool has_last_exit;
 	struct ctr_exit last_exit;
 	struct ctr_spec *spec; /* only from ctr_info_get */
+	char *config_error;    /* only from ctr_list: why config.json cannot be read */
 };
 void ctr_info_done(struct ctr_info *info);
 int ctr_info_get(struct ctr_context *ctx, const char *name, struct ctr_info *ret, struct ctr_error **err);

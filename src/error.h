@@ -4,6 +4,8 @@
 #ifndef CTR_ERROR_H
 #define CTR_ERROR_H
 
+#include <stdbool.h>
+
 /* What kind of failure it is decides the exit code; errno says why. */
 enum ctr_err_kind {
 	CTR_ERR_SYSTEM = 1,	    /* the kernel or the machine refused something */
@@ -18,7 +20,8 @@ enum ctr_err_kind {
 
 struct ctr_error {
 	enum ctr_err_kind kind;
-	int errnum; /* positive errno, 0 if none applies */
+	int errnum;	  /* positive errno, 0 if none applies */
+	bool exec_failed; /* execve of the program itself failed (shell's 126/127) */
 	char *msg;
 };
 

@@ -26,6 +26,8 @@ char *ctr_container_dir(struct ctr_context *ctx, const char *name);
 char *ctr_run_dir(struct ctr_context *ctx, const char *name);
 char *ctr_rootfs_path(struct ctr_context *ctx, const char *name, const struct ctr_spec *spec);
 
+/* Fails with CTR_ERR_NOT_FOUND when the container does not exist (no config). */
+int ctr_container_exists(struct ctr_context *ctx, const char *name, struct ctr_error **err);
 /* Fails with CTR_ERR_NOT_FOUND when the container does not exist. */
 int ctr_load_spec(struct ctr_context *ctx, const char *name, struct ctr_spec **ret, struct ctr_error **err);
 int ctr_save_spec(struct ctr_context *ctx, const char *name, const struct ctr_spec *spec, struct ctr_error **err);

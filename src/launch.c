@@ -49,6 +49,7 @@ static pid_t clone3_fork(unsigned long long flags, int *ret_pidfd)
 int ctr_process_exec(char *const *argv, char *const *env, const char *cwd, struct ctr_error **err)
 {
 	sigset_t none;
+	int r;
 
 	/* The monitor blocks the signals it reads from a signalfd; the mask and
 	 * ignored dispositions survive exec, so reset both. */
@@ -68,7 +69,10 @@ int ctr_process_exec(char *const *argv, char *const *env, const char *cwd, struc
 	environ = (char **)env;
 	/* execvp searches the container's PATH, from the environment just set. */
 	execvp(argv[0], argv);
-	return ctr_error_sys(err, errno, "exec %s", argv[0]);
+	r = ctr_error_sys(err, errno, "exec %s", argv[0]);
+	if (err && *err)
+		(*err)->exec_failed = true;
+	return r;
 }
 
 static int child_setup(const struct ctr_spec *spec, const char *rootfs, int sock, struct ctr_error **err)
@@ -202,8 +206,7 @@ int ctr_launch(const struct ctr_spec *spec, const char *rootfs, const struct ctr
 		return 0;
 	}
 	if (r == 0 && m.type == CTR_MSG_ERROR)
-		r = ctr_error_user(err, m.kind > 0 && m.kind < _CTR_ERR_KIND_MAX ? m.kind : CTR_ERR_SYSTEM,
-				   m.errnum > 0 ? m.errnum : EIO, "%s", m.text);
+		r = ctr_msg_to_error(&m, err);
 	else
 		r = ctr_error_user(err, CTR_ERR_SYSTEM, EPROTO, "unexpected message from the container's init");
 fail:

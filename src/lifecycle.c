@@ -119,13 +119,11 @@ int ctr_start(struct ctr_context *ctx, const char *name, bool foreground, int *r
 	if (r < 0)
 		return r;
 	if (!foreground) {
-		r = start_detached(ctx, name, spec, lock, err);
-		return r < 0 ? ctr_error_wrap(err, "start %s", name) : 0;
+		return start_detached(ctx, name, spec, lock, err);
 	}
 	/* Foreground: this process is the monitor. The lock is released once init
 	 * runs (the run state then speaks for the container). */
-	r = ctr_monitor_run(ctx, name, spec, true, -1, &lock, ret_exit, err);
-	return r < 0 ? ctr_error_wrap(err, "start %s", name) : 0;
+	return ctr_monitor_run(ctx, name, spec, true, -1, &lock, ret_exit, err);
 }
 
 /* Ask the monitor and wait for OK. */
@@ -157,11 +155,11 @@ static int monitor_request(struct ctr_context *ctx, const char *name, enum ctr_m
 static int require_running(struct ctr_context *ctx, const char *name, bool repair, struct ctr_state *ret,
 			   struct ctr_error **err)
 {
-	_cleanup_(ctr_spec_freep) struct ctr_spec *spec = NULL;
 	int r;
 
-	/* "does not exist" before "is not running" */
-	r = ctr_load_spec(ctx, name, &spec, err);
+	/* "does not exist" before "is not running"; a running container whose
+	 * config has since been broken can still be stopped and killed. */
+	r = ctr_container_exists(ctx, name, err);
 	if (r < 0)
 		return r;
 	r = ctr_load_state(ctx, name, repair, ret, err);
@@ -174,9 +172,9 @@ static int require_running(struct ctr_context *ctx, const char *name, bool repai
 
 int ctr_stop(struct ctr_context *ctx, const char *name, int timeout, struct ctr_error **err)
 {
-	_cleanup_(ctr_spec_freep) struct ctr_spec *spec = NULL;
 	_cleanup_close_ int lock = -1, conn = -1;
 	struct ctr_state st;
+	struct ctr_msg ok;
 	struct pollfd p;
 	int r;
 
@@ -186,18 +184,21 @@ int ctr_stop(struct ctr_context *ctx, const char *name, int timeout, struct ctr_
 	r = ctr_lock_container(ctx, name, &lock, err);
 	if (r < 0)
 		return r;
-	r = ctr_load_spec(ctx, name, &spec, err);
-	if (r < 0)
-		return r;
 	r = require_running(ctx, name, true, &st, err);
 	ctr_state_done(&st);
 	if (r < 0)
 		return r;
-	if (timeout < 0)
-		timeout = (int)spec->stop_timeout;
-	r = monitor_request(ctx, name, CTR_MSG_REQ_STOP, timeout, &conn, NULL, NULL, err);
+	/* timeout < 0: the monitor applies the stopTimeout of the config it
+	 * started with, and answers with the grace period in force. */
+	r = monitor_request(ctx, name, CTR_MSG_REQ_STOP, timeout, &conn, NULL, &ok, err);
 	if (r < 0)
 		return r;
+	timeout = ok.value;
+	/* The monitor owns the stop from here. Waiting needs no lock, and holding
+	 * it would keep a second 'stop --timeout 0' from shortening the grace
+	 * period (a start meanwhile sees "stopping" and refuses). */
+	closep(&lock);
+	lock = -1;
 	/* The monitor closes the connection when it exits, after teardown. The
 	 * wait is bounded: the grace period plus time to kill and clean up. */
 	p = (struct pollfd){ .fd = conn, .events = POLLIN };
@@ -280,13 +281,20 @@ static char **merge_env(char *const *base, char *const *extra)
 	return TAKE_PTR(env);
 }
 
-/* Inside every namespace of the container: the process that runs the command. */
+/* Inside every namespace of the container: the process that runs the command.
+ * It waits for the CLI to move it into the container's cgroup first. */
 static __attribute__((noreturn)) void exec_child(char *const *argv, char *const *env, const char *cwd, bool tty,
 						 int sock)
 {
 	struct ctr_error *err = NULL;
+	struct ctr_msg m;
 	int unlock = 0;
 
+	if (ctr_msg_expect(sock, CTR_MSG_PARENT_DONE, &m, NULL, &err) < 0) {
+		if (!err)
+			ctr_error_sys(&err, EPIPE, "wait for the cgroup");
+		goto fail;
+	}
 	if (tty) {
 		_cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC), slave = -1;
 
@@ -313,23 +321,19 @@ fail:
 	_exit(127);
 }
 
-/* Joins the container's cgroup and namespaces, forks the command's process
- * (only children enter a pid namespace) and relays its exit status. */
-static __attribute__((noreturn)) void exec_joiner(const struct ctr_state *st, const struct ctr_spec *spec, int pidfd,
-						  char *const *argv, char *const *env, const char *cwd, bool tty,
-						  int sock)
+/* Joins the container's namespaces, forks the command's process (only
+ * children enter a pid namespace) and relays its exit status. It stays out of
+ * the container's cgroup: a stop then kills the command, never this parent,
+ * which reaps it at once (an orphan would go to the host's init, and the
+ * container's pid namespace could not finish until that reaped it). */
+static __attribute__((noreturn)) void exec_joiner(const struct ctr_spec *spec, int pidfd, char *const *argv,
+						  char *const *env, const char *cwd, bool tty, int sock)
 {
-	_cleanup_(ctr_cgroup_freep) struct ctr_cgroup *cg = NULL;
 	struct ctr_error *err = NULL;
 	int status;
 	pid_t pid;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (ctr_cgroup_from_strv(st->cgroups, &cg) < 0 || ctr_cgroup_attach(cg, getpid(), &err) < 0) {
-		if (!err)
-			ctr_error_sys(&err, EINVAL, "read the container's cgroups");
-		goto fail;
-	}
 	/* One call joins them all, atomically, through init's pidfd: no race with
 	 * a recycled pid. */
 	if (setns(pidfd, (int)spec->namespaces) < 0) {
@@ -344,6 +348,8 @@ static __attribute__((noreturn)) void exec_joiner(const struct ctr_state *st, co
 	}
 	if (pid == 0)
 		exec_child(argv, env, cwd, tty, sock);
+	/* Tell the CLI which (host) pid to put into the container's cgroup. */
+	ctr_msg_send(sock, CTR_MSG_CHILD_READY, pid, -1);
 	close(sock);
 	/* ^C at the user's terminal reaches the command, not us. */
 	signal(SIGINT, SIG_IGN);
@@ -357,18 +363,57 @@ fail:
 	_exit(125);
 }
 
+/* The CLI's half of exec once the joiner runs: cgroup, then the outcome. */
+static int exec_follow(const struct ctr_state *st, int sock, bool tty, int *ret_master, struct ctr_error **err)
+{
+	_cleanup_(ctr_cgroup_freep) struct ctr_cgroup *cg = NULL;
+	struct ctr_msg m;
+	pid_t child;
+	int r;
+
+	r = ctr_msg_expect(sock, CTR_MSG_CHILD_READY, &m, NULL, err);
+	if (r < 0)
+		return r == -EPIPE ? ctr_error_user(err, CTR_ERR_SYSTEM, EPIPE, "the exec helper died") : r;
+	child = (pid_t)m.value;
+	/* Into the cgroup before it runs anything: accounted, limited and
+	 * killable like every other process of the container. */
+	r = ctr_cgroup_from_strv(st->cgroups, &cg);
+	if (r < 0)
+		r = ctr_error_sys(err, -r, "read the container's cgroups");
+	else
+		r = ctr_cgroup_attach(cg, child, err);
+	if (r < 0) {
+		kill(child, SIGKILL);
+		return r;
+	}
+	r = ctr_msg_send(sock, CTR_MSG_PARENT_DONE, 0, -1);
+	if (r < 0)
+		return ctr_error_sys(err, -r, "start the command");
+	if (tty) {
+		r = ctr_msg_expect(sock, CTR_MSG_CONSOLE, &m, ret_master, err);
+		if (r < 0)
+			return r;
+	}
+	/* End of stream: the command was exec'd. An error record: it was not. */
+	r = ctr_msg_recv(sock, &m, NULL);
+	if (r == -EPIPE)
+		return 0;
+	if (r == 0 && m.type == CTR_MSG_ERROR)
+		return ctr_msg_to_error(&m, err);
+	return ctr_error_user(err, CTR_ERR_SYSTEM, EPROTO, "unexpected message from the exec helper");
+}
+
 int ctr_exec(struct ctr_context *ctx, const char *name, const struct ctr_exec_opts *o, int *ret_status,
 	     struct ctr_error **err)
 {
 	_cleanup_(ctr_spec_freep) struct ctr_spec *spec = NULL;
 	_cleanup_strv_ char **env = NULL;
-	_cleanup_close_ int conn = -1, pidfd = -1, master = -1;
+	_cleanup_close_ int pidfd = -1, master = -1;
 	struct ctr_state st = { 0 };
 	struct ctr_msg m;
 	int sv[2], status, r;
 	pid_t pid;
 
-	*ret_status = 125;
 	r = ctr_name_validate(name, err);
 	if (r < 0)
 		return r;
@@ -415,37 +460,21 @@ int ctr_exec(struct ctr_context *ctx, const char *name, const struct ctr_exec_op
 	}
 	if (pid == 0) {
 		close(sv[0]);
-		exec_joiner(&st, spec, pidfd, o->argv, env, o->cwd ? o->cwd : spec->cwd, o->tty, sv[1]);
+		exec_joiner(spec, pidfd, o->argv, env, o->cwd ? o->cwd : spec->cwd, o->tty, sv[1]);
 	}
 	close(sv[1]);
 	closep(&pidfd);
 	pidfd = -1;
 
-	if (o->tty) {
-		r = ctr_msg_expect(sv[0], CTR_MSG_CONSOLE, &m, &master, err);
-		if (r == 0 && isatty(STDIN_FILENO)) {
-			struct winsize ws;
-
-			if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
-				ioctl(master, TIOCSWINSZ, &ws);
-		}
-	}
-	if (r == 0) {
-		/* End of stream: the command was exec'd. An error record: it was not. */
-		r = ctr_msg_recv(sv[0], &m, NULL);
-		if (r == -EPIPE) {
-			r = 0;
-		} else if (r == 0 && m.type == CTR_MSG_ERROR) {
-			r = ctr_error_user(err, CTR_ERR_SYSTEM, m.errnum > 0 ? m.errnum : EIO, "%s", m.text);
-			if (m.errnum == ENOENT)
-				*ret_status = 127;
-			else if (m.errnum == EACCES || m.errnum == ENOEXEC || m.errnum == EISDIR)
-				*ret_status = 126;
-		}
-	}
+	r = exec_follow(&st, sv[0], o->tty, &master, err);
 	close(sv[0]);
-	if (r == 0 && o->tty)
+	if (r == 0 && o->tty) {
+		struct winsize ws;
+
+		if (isatty(STDIN_FILENO) && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+			ioctl(master, TIOCSWINSZ, &ws);
 		ctr_tty_proxy(STDIN_FILENO, STDOUT_FILENO, master, false);
+	}
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR) {
 			r = ctr_error_sys(err, errno, "wait for exec");
@@ -455,5 +484,5 @@ int ctr_exec(struct ctr_context *ctx, const char *name, const struct ctr_exec_op
 		*ret_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 out:
 	ctr_state_done(&st);
-	return r < 0 ? ctr_error_wrap(err, "exec %s", name) : 0;
+	return r;
 }

@@ -205,12 +205,15 @@ static void client_request(struct monitor *m, int i)
 		return;
 	}
 	switch (msg.type) {
-	case CTR_MSG_REQ_STOP:
-		begin_stop(m, msg.value);
+	case CTR_MSG_REQ_STOP: {
+		int timeout = msg.value < 0 ? (int)m->spec->stop_timeout : msg.value;
+
+		begin_stop(m, timeout);
 		/* The client waits for this connection to close: that is when the
 		 * monitor has torn everything down and exited. */
-		ctr_msg_send(fd, CTR_MSG_OK, 0, -1);
+		ctr_msg_send(fd, CTR_MSG_OK, timeout, -1);
 		break;
+	}
 	case CTR_MSG_REQ_KILL:
 		r = send_init_signal(m, msg.value);
 		if (r < 0)

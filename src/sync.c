@@ -39,6 +39,7 @@ int ctr_msg_send_error(int sock, const struct ctr_error *err, int errnum)
 {
 	struct ctr_msg m = { .type = CTR_MSG_ERROR };
 
+	m.value = err && err->exec_failed;
 	m.kind = err ? (int32_t)err->kind : CTR_ERR_SYSTEM;
 	m.errnum = err ? err->errnum : errnum;
 	snprintf(m.text, sizeof(m.text), "%s", err && err->msg ? err->msg : strerror(errnum));
@@ -80,6 +81,17 @@ int ctr_msg_recv(int sock, struct ctr_msg *m, int *ret_fd)
 	return 0;
 }
 
+int ctr_msg_to_error(const struct ctr_msg *m, struct ctr_error **err)
+{
+	bool fresh = err && !*err;
+	int r = ctr_error_user(err, m->kind > 0 && m->kind < _CTR_ERR_KIND_MAX ? m->kind : CTR_ERR_SYSTEM,
+			       m->errnum > 0 ? m->errnum : EIO, "%s", m->text);
+
+	if (fresh && *err)
+		(*err)->exec_failed = m->value != 0;
+	return r;
+}
+
 int ctr_msg_expect(int sock, enum ctr_msg_type type, struct ctr_msg *m, int *ret_fd, struct ctr_error **err)
 {
 	int r = ctr_msg_recv(sock, m, ret_fd);
@@ -91,8 +103,7 @@ int ctr_msg_expect(int sock, enum ctr_msg_type type, struct ctr_msg *m, int *ret
 			close(*ret_fd);
 			*ret_fd = -1;
 		}
-		return ctr_error_user(err, m->kind > 0 && m->kind < _CTR_ERR_KIND_MAX ? m->kind : CTR_ERR_SYSTEM,
-				      m->errnum > 0 ? m->errnum : EIO, "%s", m->text);
+		return ctr_msg_to_error(m, err);
 	}
 	if (m->type != type) {
 		if (ret_fd && *ret_fd >= 0) {

@@ -29,7 +29,7 @@ struct ctr_msg {
 	int32_t value;
 	int32_t kind;	/* for errors: enum ctr_err_kind */
 	int32_t errnum; /* for errors */
-	char text[1024];
+	char text[4096];
 };
 
 int ctr_msg_send(int sock, enum ctr_msg_type type, int32_t value, int passfd);
@@ -38,6 +38,8 @@ int ctr_msg_send_error(int sock, const struct ctr_error *err, int errnum);
 /* Receive one message; returns -EPIPE at end of stream. *ret_fd gets a passed
  * descriptor or -1 (ret_fd may be NULL: any descriptor is then closed). */
 int ctr_msg_recv(int sock, struct ctr_msg *m, int *ret_fd);
+/* Turn a CTR_MSG_ERROR into an error record; returns -errnum. */
+int ctr_msg_to_error(const struct ctr_msg *m, struct ctr_error **err);
 /* Receive and insist on `type`; an error message becomes *err (returns -errnum). */
 int ctr_msg_expect(int sock, enum ctr_msg_type type, struct ctr_msg *m, int *ret_fd, struct ctr_error **err);
 

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <libcgroup.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
@@ -202,6 +203,26 @@ static int hier_delete(const struct hier *h, int flags)
 	return r;
 }
 
+/* Whether the group's directory still exists. libcgroup 2.0's empty-only delete
+ * reports success even when rmdir failed with EBUSY, so look for ourselves. */
+static bool hier_exists(const struct hier *h)
+{
+	_cleanup_free_ char *ctrl = strndup(h->controllers, strcspn(h->controllers, ",")), *dir = NULL;
+	char *mount = NULL;
+	bool exists = true;
+
+	if (!ctrl)
+		return true;
+	if (h->mount)
+		mount = strdup(h->mount);
+	else if (cgroup_get_subsys_mount_point(ctrl, &mount) != 0)
+		mount = NULL;
+	if (mount && asprintf(&dir, "%s%s", mount, h->path) >= 0)
+		exists = access(dir, F_OK) == 0 || errno != ENOENT;
+	free(mount);
+	return exists;
+}
+
 static int hier_remove(const struct hier *h, struct ctr_error **err)
 {
 	int r = 0;
@@ -211,7 +232,7 @@ static int hier_remove(const struct hier *h, struct ctr_error **err)
 	 * for a bounded time (2 s), then remove sub-groups too. */
 	for (int tries = 0; tries < 200; tries++) {
 		r = hier_delete(h, tries < 100 ? CGFLAG_DELETE_EMPTY_ONLY : CGFLAG_DELETE_RECURSIVE);
-		if (r == 0 || r == ECGROUPNOTEXIST)
+		if (r == ECGROUPNOTEXIST || !hier_exists(h))
 			return 0;
 		if (tries % 20 == 0) {
 			_cleanup_free_ pid_t *pids = NULL;
@@ -222,7 +243,7 @@ static int hier_remove(const struct hier *h, struct ctr_error **err)
 		}
 		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
 	}
-	return ctr_error_sys(err, lib_errno(r), "remove cgroup %s:%s", h->controllers, h->path);
+	return ctr_error_sys(err, r ? lib_errno(r) : EBUSY, "remove cgroup %s:%s", h->controllers, h->path);
 }
 
 int ctr_cgroup_destroy(const struct ctr_cgroup *cg, struct ctr_error **err)

@@ -24,6 +24,9 @@ struct cli_command {
 /* Print the error (text on stderr; JSON on stdout too with --json) and return
  * the exit code for it. */
 int cli_fail(struct cli *cli, struct ctr_error *err, int exit_code);
+/* Exit code when ctr exec or start --foreground failed: the shell's 126/127
+ * when execve of the program failed, else 125 (usage errors stay 2). */
+int cli_exec_failure_code(const struct ctr_error *err);
 /* Usage error: message + hint, exit 2. */
 int cli_usage_error(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cli_command_help(const struct cli_command *c);

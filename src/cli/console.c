@@ -21,6 +21,7 @@ static int run(struct cli *cli, int argc, char **argv)
 		fprintf(stderr, "Connected to the console of %s. Type Ctrl-a q to detach.\r\n", argv[optind]);
 	r = ctr_console(cli->ctx, argv[optind], STDIN_FILENO, STDOUT_FILENO, &err);
 	if (r < 0) {
+		ctr_error_wrap(&err, "console %s", argv[optind]);
 		r = cli_fail(cli, err, 0);
 		ctr_error_free(&err);
 		return r;

@@ -18,7 +18,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	_cleanup_strv_ char **env = NULL;
 	struct ctr_exec_opts o = { 0 };
 	struct ctr_error *err = NULL;
-	int c, r, status = 125;
+	int c, r, status = 0;
 
 	while ((c = cli_getopt(cli, argc, argv, "te:w:", opts)) != -1) {
 		switch (c) {
@@ -41,7 +41,8 @@ static int run(struct cli *cli, int argc, char **argv)
 	if (r < 0) {
 		/* Our exit status is the command's: ctr's own failures are 125,
 		 * a command that cannot run 126, one that is not there 127. */
-		r = cli_fail(cli, err, err && err->kind == CTR_ERR_USAGE ? 2 : status);
+		ctr_error_wrap(&err, "exec %s", argv[optind]);
+		r = cli_fail(cli, err, cli_exec_failure_code(err));
 		ctr_error_free(&err);
 		return r;
 	}

@@ -41,6 +41,10 @@ static void gen_entry(yajl_gen g, const struct ctr_info *in, bool full)
 	gen_time_or_null(g, in->status == CTR_STOPPED ? 0 : in->started);
 	S(g, "rootfs");
 	S(g, in->rootfs);
+	if (in->config_error) {
+		S(g, "configError");
+		S(g, in->config_error);
+	}
 	if (full) {
 		S(g, "monitorPid");
 		if (in->monitor_pid)
@@ -104,8 +108,10 @@ static int run_list(struct cli *cli, int argc, char **argv)
 	}
 	if (cli_positional(cli, argc, argv, 0, 0, "") < 0)
 		return 2;
-	if (ctr_list(cli->ctx, &v, &n, &err) < 0)
+	if (ctr_list(cli->ctx, &v, &n, &err) < 0) {
+		ctr_error_wrap(&err, "list");
 		return fail(cli, err);
+	}
 	if (cli->json) {
 		yajl_gen g = yajl_gen_alloc(NULL);
 
@@ -129,6 +135,8 @@ static int run_list(struct cli *cli, int argc, char **argv)
 				format_rfc3339(v[i].started, started);
 			printf("%-20s %-9s %-8s %-20s %s\n", v[i].name, ctr_status_to_string(v[i].status), pid, started,
 			       v[i].rootfs);
+			if (v[i].config_error)
+				fprintf(stderr, "ctr: list: %s: %s\n", v[i].name, v[i].config_error);
 		}
 	}
 	for (size_t i = 0; i < n; i++)
@@ -154,8 +162,10 @@ static int run_info(struct cli *cli, int argc, char **argv)
 	}
 	if (cli_positional(cli, argc, argv, 1, 1, "container NAME") < 0)
 		return 2;
-	if (ctr_info_get(cli->ctx, argv[optind], &in, &err) < 0)
+	if (ctr_info_get(cli->ctx, argv[optind], &in, &err) < 0) {
+		ctr_error_wrap(&err, "info %s", argv[optind]);
 		return fail(cli, err);
+	}
 	if (cli->json) {
 		yajl_gen g = yajl_gen_alloc(NULL);
 

@@ -98,6 +98,15 @@ int cli_fail(struct cli *cli, struct ctr_error *err, int exit_code)
 	return exit_code;
 }
 
+int cli_exec_failure_code(const struct ctr_error *err)
+{
+	if (err && err->kind == CTR_ERR_USAGE)
+		return 2;
+	if (err && err->exec_failed)
+		return err->errnum == ENOENT ? 127 : 126;
+	return 125;
+}
+
 int cli_usage_error(struct cli *cli, const char *fmt, ...)
 {
 	struct ctr_error err = { .kind = CTR_ERR_USAGE, .errnum = EINVAL };
@@ -185,14 +194,20 @@ int main(int argc, char **argv)
 	int c, r;
 
 	/* '+': stop at the command name; its options are its own. */
-	while ((c = getopt_long(argc, argv, "+hVj", opts, NULL)) != -1) {
+	/* ':' and opterr = 0: we report errors, like every other error. */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:hVj", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': opt_root = optarg; break;
 		case 'R': opt_run = optarg; break;
 		case 'j': cli.json = true; break;
 		case 'h': main_help(stdout); return 0;
 		case 'V': printf("ctr %s\n", PACKAGE_VERSION); return 0;
-		default: fprintf(stderr, "Try 'ctr --help'.\n"); return 2;
+		case ':': return cli_usage_error(&cli, "option '%s' needs a value", argv[optind - 1]);
+		default:
+			if (optopt)
+				return cli_usage_error(&cli, "unknown option '-%c'", optopt);
+			return cli_usage_error(&cli, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc) {

@@ -4,9 +4,10 @@
 #include "args.h"
 #include "cli.h"
 
-static int finish(struct cli *cli, int r, struct ctr_error *err, int fail_code)
+static int finish(struct cli *cli, const char *what, const char *name, int r, struct ctr_error *err, int fail_code)
 {
 	if (r < 0) {
+		ctr_error_wrap(&err, "%s %s", what, name);
 		r = cli_fail(cli, err, fail_code);
 		ctr_error_free(&err);
 		return r;
@@ -35,7 +36,7 @@ static int run_start(struct cli *cli, int argc, char **argv)
 	if (r < 0)
 		/* In the foreground our exit status is init's, so ctr's own failure
 		 * uses the shell's 125 (the JSON error still says which kind). */
-		return finish(cli, r, err, foreground ? 125 : 0);
+		return finish(cli, "start", argv[optind], r, err, foreground ? cli_exec_failure_code(err) : 0);
 	return foreground ? status : 0;
 }
 
@@ -65,7 +66,7 @@ static int run_restart(struct cli *cli, int argc, char **argv)
 	}
 	if (r == 0)
 		r = ctr_start(cli->ctx, argv[optind], false, NULL, &err);
-	return finish(cli, r, err, 0);
+	return finish(cli, "restart", argv[optind], r, err, 0);
 }
 
 const struct cli_command cli_start = {

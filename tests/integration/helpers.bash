@@ -64,6 +64,7 @@ register_root() {
 # ---- assertions -------------------------------------------------------------------
 
 show_run() {
+	# shellcheck disable=SC2154 # set by bats' run
 	echo "  exit status: $status"
 	echo "  stdout: ${output:-<empty>}"
 	if [ -n "${stderr+x}" ]; then
@@ -196,17 +197,13 @@ test_mounts() {
 
 # What is left of this test; empty when nothing.
 leak_report() {
-	local root run x
-	x=$(test_processes)
-	[ -n "$x" ] && printf 'process: %s\n' "$x"
-	x=$(test_cgroups)
-	[ -n "$x" ] && printf 'cgroup: %s\n' $x
-	x=$(test_mounts)
-	[ -n "$x" ] && printf 'mount: %s\n' $x
+	local root run
+	test_processes | sed 's/^/process: /'
+	test_cgroups | sed 's/^/cgroup: /'
+	test_mounts | sed 's/^/mount: /'
 	while read -r root run; do
 		if [ -d "$run" ]; then
-			x=$(find "$run" -mindepth 1 2>/dev/null)
-			[ -n "$x" ] && printf 'run dir entry: %s\n' $x
+			find "$run" -mindepth 1 2>/dev/null | sed 's/^/run dir entry: /'
 		fi
 	done <"$T/.roots"
 	return 0

@@ -77,9 +77,14 @@ count_monitors() {
 	expect_eq "$(cinfo "$n" 'd["lastExit"]')" null "lastExit before the first start"
 	expect_eq "$(cinfo "$n" 'd["monitorPid"]')" null "monitorPid while stopped"
 
-	run --separate-stderr ctr start "$n"
-	expect_status 0
-	expect_eq "$output" "" "start's stdout"
+	# a detached start returns at once and keeps none of our descriptors: a pipe
+	# on its stdout and stderr reaches EOF as soon as it has exited
+	t0=$(now_ms)
+	rc=0
+	timeout 10 bash -c '"$@" 2>&1 | cat >"$0"' "$T/start.out" "$CTR" "${CTR_ARGS[@]}" start "$n" || rc=$?
+	expect_eq "$rc" 0 "start (124: its output pipe stayed open)"
+	[ $(($(now_ms) - t0)) -lt 5000 ]
+	expect_eq "$(cat "$T/start.out")" "" "start's output"
 
 	# list --json while running
 	run --separate-stderr ctr list --json
@@ -102,7 +107,7 @@ count_monitors() {
 	run --separate-stderr ctr list
 	expect_status 0
 	[[ "${lines[0]}" =~ ^NAME[[:space:]]+STATE[[:space:]]+PID[[:space:]]+STARTED[[:space:]]+ROOTFS ]]
-	[[ "${lines[1]}" =~ ^$n[[:space:]]+running[[:space:]]+$pid[[:space:]]+$started[[:space:]]+$T/lib/$n/rootfs$ ]]
+	[[ "${lines[1]}" =~ ^${n}[[:space:]]+running[[:space:]]+${pid}[[:space:]]+${started}[[:space:]]+${T}/lib/${n}/rootfs$ ]]
 
 	# info --json while running
 	run --separate-stderr ctr info --json "$n"
@@ -202,7 +207,7 @@ count_monitors() {
 	run --separate-stderr ctr exec "$n" -- ps -o pid,comm
 	expect_status 0
 	count=$((${#lines[@]} - 1))
-	if [ "$count" -lt 2 ] || [ "$count" -gt 6 ]; then
+	if [ "$count" -lt 2 ] || [ "$count" -gt 8 ]; then
 		echo "unexpected number of processes ($count):"
 		echo "$output"
 		return 1
@@ -210,7 +215,7 @@ count_monitors() {
 	expect_not_contains "$output" bats
 	expect_not_contains "$output" ctr
 	run --separate-stderr ctr exec "$n" -- sh -c 'ls -d /proc/[0-9]* | wc -l'
-	[ "$output" -le 6 ]
+	[ "$output" -le 8 ]
 	# our own (host) pid does not exist in there; neither does the monitor's
 	mon=$(cinfo "$n" 'd["monitorPid"]')
 	run --separate-stderr ctr exec "$n" -- cat "/proc/$mon/cmdline"
@@ -226,8 +231,8 @@ count_monitors() {
 	run --separate-stderr ctr exec "$n" -- hostname
 	expect_status 0
 	expect_eq "$output" my-box.example hostname
-	expect_eq "$(hostname)" "$(uname -n)" "host hostname unchanged"
-	[ "$(hostname)" != my-box.example ]
+	# the host's own hostname is untouched
+	[ "$(uname -n)" != my-box.example ]
 
 	run --separate-stderr ctr exec "$n" -- ip -o link show
 	expect_status 0
@@ -349,6 +354,11 @@ count_monitors() {
 	expect_status 0
 	run ctr exec "$n" -- sh -c 'exit 255'
 	expect_status 255
+	# killed by a signal: 128+N
+	run ctr exec "$n" -- sh -c 'kill -9 $$'
+	expect_status 137
+	run ctr exec "$n" -- sh -c 'kill -TERM $$'
+	expect_status 143
 
 	run --separate-stderr bash -c 'echo foo | "$@"' x "$CTR" "${CTR_ARGS[@]}" exec "$n" -- cat
 	expect_status 0
@@ -437,6 +447,8 @@ count_monitors() {
 @test "console: attach, type a command, see its output; console.log records it" {
 	n=$(cname)
 	start_busybox "$n"
+	# the console shell is up when its prompt ("HOSTNAME:/# ") has been logged
+	wait_until 10 grep -q "$n:/" "$T/lib/$n/console.log"
 
 	run --separate-stderr bash -c '( sleep 1; printf "echo marker-\$((6*7))\n"; sleep 1; printf "\001q" ) | timeout 10 "$@"' \
 		x "$CTR" "${CTR_ARGS[@]}" console "$n"
@@ -475,12 +487,48 @@ count_monitors() {
 	[ ! -e "$T/run/$n" ]
 	expect_eq "$(cgroup_dirs "$n")" "" cgroups
 
+	# the grace period stored with `set --stop-timeout` is the default
+	ctr set "$n" --stop-timeout 1
+	expect_eq "$(ctr config "$n" | jget 'd["ctr"]["stopTimeout"]')" 1 config.ctr.stopTimeout
+	ctr start "$n"
+	t0=$(now_ms)
+	ctr stop "$n"
+	el=$(($(now_ms) - t0))
+	echo "stop with stopTimeout 1 took ${el} ms"
+	[ "$el" -ge 900 ]
+	[ "$el" -lt 10000 ]
+	expect_eq "$(cinfo "$n" 'd["lastExit"]["signal"]')" 9 lastExit.signal
+
 	# --timeout 0 kills at once
 	ctr start "$n"
 	t0=$(now_ms)
 	ctr stop --timeout 0 "$n"
 	t1=$(now_ms)
 	[ $((t1 - t0)) -lt 900 ]
+	expect_eq "$(cinfo "$n" 'd["lastExit"]["signal"]')" 9 lastExit.signal
+}
+
+@test "a second 'stop --timeout 0' during a slow stop kills at once" {
+	n=$(cname)
+	ctr create "$n" --init "/bin/sh -c 'trap \"\" TERM USR2; while :; do sleep 1; done'"
+	ctr start "$n"
+
+	t0=$(now_ms)
+	timeout 20 "$CTR" "${CTR_ARGS[@]}" stop --timeout 8 "$n" >"$T/stop1.out" 2>&1 &
+	first=$!
+	wait_until 5 state_is "$n" stopping
+	run --separate-stderr timeout 20 "$CTR" "${CTR_ARGS[@]}" stop --timeout 0 "$n"
+	el=$(($(now_ms) - t0))
+	echo "second stop returned after ${el} ms (the first one's grace period is 8000 ms)"
+	rc1=0
+	wait "$first" || rc1=$?
+	[ "$el" -lt 4000 ] || {
+		echo "the second stop waited for the first one's grace period"
+		show_run
+		return 1
+	}
+	expect_eq "$rc1" 0 "first stop"
+	expect_status 0
 	expect_eq "$(cinfo "$n" 'd["lastExit"]["signal"]')" 9 lastExit.signal
 }
 
@@ -585,6 +633,111 @@ print(s.recv(4096).decode())
 
 	ctr stop "$n"
 	expect_eq "$(cinfo "$n" 'd["state"]')" stopped state
+}
+
+@test "supervisor SIGTERMed: the container shuts down gracefully" {
+	n=$(cname)
+	start_busybox "$n"
+	pid=$(cinfo "$n" 'd["pid"]')
+	mon=$(cinfo "$n" 'd["monitorPid"]')
+
+	kill -TERM "$mon"
+	wait_until 12 pid_gone "$mon"
+	wait_until 5 pid_gone "$pid"
+	expect_eq "$(cinfo "$n" 'd["state"]')" stopped state
+	# busybox's own poweroff ran: init ended by SIGINT, not SIGKILL
+	expect_eq "$(cinfo "$n" 'd["lastExit"]["signal"]')" 2 lastExit.signal
+	[ ! -e "$T/run/$n" ]
+	expect_eq "$(cgroup_dirs "$n")" "" cgroups
+}
+
+@test "after the supervisor was SIGKILLed, stop and destroy remove the leftovers" {
+	n=$(cname)
+	start_busybox "$n"
+	pid=$(cinfo "$n" 'd["pid"]')
+	kill -9 "$(cinfo "$n" 'd["monitorPid"]')"
+	wait_until 5 pid_gone "$pid"
+
+	run --separate-stderr ctr stop "$n"
+	expect_status 4
+	expect_contains "$stderr" "not running"
+	[ ! -e "$T/run/$n" ]
+	expect_eq "$(cgroup_dirs "$n")" "" "cgroups after stop"
+
+	ctr start "$n"
+	pid=$(cinfo "$n" 'd["pid"]')
+	kill -9 "$(cinfo "$n" 'd["monitorPid"]')"
+	wait_until 5 pid_gone "$pid"
+	run --separate-stderr ctr destroy "$n"
+	expect_status 0
+	[ ! -e "$T/lib/$n" ]
+	[ ! -e "$T/run/$n" ]
+	expect_eq "$(cgroup_dirs "$n")" "" "cgroups after destroy"
+}
+
+@test "exec'd processes live in the container's cgroup and end when it stops" {
+	n=$(cname)
+	start_busybox "$n"
+
+	timeout 20 "$CTR" "${CTR_ARGS[@]}" exec "$n" -- sleep 100 </dev/null >/dev/null 2>&1 &
+	ex=$!
+	wait_until 5 bash -c 'for p in $(cat "$1"/cgroup.procs); do
+		[ "$(cat /proc/$p/comm 2>/dev/null)" = sleep ] && exit 0; done; exit 1' x "$(cgroup_dirs "$n" | head -n1)"
+	run --separate-stderr ctr exec "$n" -- ps -o comm
+	expect_contains "$output" sleep
+
+	ctr stop --timeout 0 "$n"
+	rc=0
+	wait "$ex" || rc=$?
+	expect_eq "$rc" 137 "exit status of the exec'd sleep killed by the stop"
+	expect_eq "$(cinfo "$n" 'd["state"]')" stopped state
+}
+
+@test "stop removes the cgroups even when a process in them takes a moment to exit" {
+	# Like exec's helper (which stays outside the container's pid namespace but in
+	# its cgroups), a host process that is still exiting when init is gone must not
+	# make ctr leave the cgroups behind. A process with 256 MiB of memory takes a
+	# few milliseconds to exit after SIGKILL.
+	n=$(cname)
+	start_busybox "$n"
+	"$PYTHON" -c '
+import sys, time
+b = b"\x01" * (256 << 20)
+open(sys.argv[1], "w").write("ready")
+time.sleep(60)
+' "$T/ready" &
+	big=$!
+	wait_until 10 test -s "$T/ready"
+	for d in $(cgroup_dirs "$n"); do
+		echo "$big" >"$d/cgroup.procs"
+	done
+	run --separate-stderr ctr stop --timeout 0 "$n"
+	expect_status 0
+	rc=0
+	wait "$big" || rc=$?
+	expect_eq "$rc" 137 "the helper process was killed by the stop"
+	expect_eq "$(cinfo "$n" 'd["state"]')" stopped state
+	wait_until 5 test -z "$(cgroup_dirs "$n")" || {
+		echo "cgroups left after stop:"
+		cgroup_dirs "$n"
+		return 1
+	}
+}
+
+@test "console.log is rotated to console.log.1 at 1 MiB" {
+	n=$(cname)
+	start_busybox "$n"
+	run --separate-stderr ctr exec "$n" -- sh -c 'head -c 1200000 /dev/zero | tr "\0" x >/dev/console; echo written'
+	expect_status 0
+	expect_eq "$output" written
+	wait_until 5 test -f "$T/lib/$n/console.log.1"
+	size1=$(stat -c %s "$T/lib/$n/console.log.1")
+	size0=$(stat -c %s "$T/lib/$n/console.log")
+	echo "console.log.1: $size1 bytes, console.log: $size0 bytes"
+	[ "$size1" -le 1048576 ]
+	[ "$size0" -lt 1048576 ]
+	[ $((size0 + size1)) -ge 1200000 ]
+	ctr stop --timeout 0 "$n"
 }
 
 @test "two racing starts: exactly one wins, the other exits 4; one init" {
@@ -721,6 +874,22 @@ print(s.recv(4096).decode())
 	expect_contains "$stderr" "already exists"
 	expect_eq "$(ctr config "$n")" "$before" "config after the failed create"
 	[ -x "$T/lib/$n/rootfs/bin/busybox" ]
+}
+
+@test "a rootfs mount point that is a symlink to a host directory: start fails, nothing mounted" {
+	n=$(cname)
+	ctr create "$n"
+	mkdir "$T/escape"
+	rm -rf "$T/lib/$n/rootfs/run"
+	ln -s "$T/escape" "$T/lib/$n/rootfs/run"
+	run --separate-stderr ctr start "$n"
+	expect_status 1
+	expect_contains "$stderr" "/run"
+	expect_eq "$(test_mounts)" "" "host mounts under the test dir"
+	expect_eq "$(ls -A "$T/escape")" "" "the host directory"
+	expect_eq "$(cinfo "$n" 'd["state"]')" stopped state
+	[ ! -e "$T/run/$n" ]
+	expect_eq "$(cgroup_dirs "$n")" "" cgroups
 }
 
 @test "failed start (--init /nonexistent): exit 1, clear message, nothing left, fixable" {
