@@ -50,12 +50,12 @@ int ctr_monitor_connect(struct ctr_context *ctx, const char *name, int *ret_fd, 
 int ctr_monitor_run(struct ctr_context *ctx, const char *name, struct ctr_spec *spec, bool foreground, int report_fd,
 		    int *release_fd, int *ret_exit, struct ctr_error **err);
 
-struct ctr_cgroup;
-struct ctr_rootfs;
+/* Put the child `pid` into the container's cgroup (before it may go on). */
+typedef int (*ctr_join_cgroup_fn)(void *data, pid_t pid, struct ctr_error **err);
 /* Clone init into its namespaces and carry it to exec. On success *ret_pid and
  * *ret_pidfd name init, *ret_console is the console's pty master. */
-int ctr_launch(const struct ctr_spec *spec, const char *rootfs, const struct ctr_cgroup *cg, pid_t *ret_pid,
-	       int *ret_pidfd, int *ret_console, struct ctr_error **err);
+int ctr_launch(const struct ctr_spec *spec, const char *rootfs, ctr_join_cgroup_fn join, void *join_data,
+	       pid_t *ret_pid, int *ret_pidfd, int *ret_console, struct ctr_error **err);
 
 /* What init and every exec'd process go through last: environment, cwd
  * inside the container, no inherited descriptors, then exec. Only returns on

@@ -24,7 +24,6 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-#include "cgroups/cgroup.h"
 #include "error.h"
 #include "internal.h"
 #include "netns/netns.h"
@@ -149,8 +148,8 @@ static __attribute__((noreturn)) void child_main(const struct ctr_spec *spec, co
 	_exit(err && err->errnum == ENOENT ? 127 : 126);
 }
 
-int ctr_launch(const struct ctr_spec *spec, const char *rootfs, const struct ctr_cgroup *cg, pid_t *ret_pid,
-	       int *ret_pidfd, int *ret_console, struct ctr_error **err)
+int ctr_launch(const struct ctr_spec *spec, const char *rootfs, ctr_join_cgroup_fn join, void *join_data,
+	       pid_t *ret_pid, int *ret_pidfd, int *ret_console, struct ctr_error **err)
 {
 	_cleanup_close_ int pidfd = -1, console = -1;
 	int sv[2];
@@ -178,7 +177,7 @@ int ctr_launch(const struct ctr_spec *spec, const char *rootfs, const struct ctr
 		goto fail;
 	/* Join the cgroup before the child runs anything of the container's, so
 	 * that every process it will ever fork is accounted and killable. */
-	r = ctr_cgroup_attach(cg, pid, err);
+	r = join(join_data, pid, err);
 	if (r < 0)
 		goto fail;
 	r = ctr_msg_send(sv[0], CTR_MSG_PARENT_DONE, 0, -1);

@@ -384,6 +384,139 @@ static void teardown(struct monitor *m, bool launched)
 		rm_rf_at(AT_FDCWD, run);
 }
 
+/* All libcgroup work of a start runs in a short-lived helper process: it
+ * creates the groups while the monitor prepares and clones init, then moves
+ * init into them and exits. The monitor never initialises libcgroup while the
+ * container runs (its tables are most of a process's private memory) and the
+ * start is shorter by the overlap. */
+struct cgroup_helper {
+	struct monitor *m;
+	pid_t pid;
+	int sock;
+};
+
+static __attribute__((noreturn)) void cgroup_helper_main(const char *name, pid_t monitor, int sock)
+{
+	_cleanup_(ctr_cgroup_freep) struct ctr_cgroup *cg = NULL;
+	_cleanup_strv_ char **paths = NULL;
+	struct ctr_error *err = NULL;
+	struct ctr_msg msg;
+	int r;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	r = ctr_cgroup_create(name, monitor, &cg, &err);
+	if (r < 0 || ctr_cgroup_to_strv(cg, &paths) < 0) {
+		ctr_msg_send_error(sock, err, r < 0 ? -r : ENOMEM);
+		_exit(1);
+	}
+	{
+		_cleanup_free_ char *joined = NULL;
+		size_t len = 1;
+
+		for (size_t i = 0; paths[i]; i++)
+			len += strlen(paths[i]) + 1;
+		if (len > sizeof(msg.text)) {
+			ctr_cgroup_destroy(cg, NULL);
+			ctr_msg_send_error(sock, NULL, ENAMETOOLONG);
+			_exit(1);
+		}
+		joined = calloc(1, len);
+		for (size_t i = 0; joined && paths[i]; i++) {
+			strcat(joined, paths[i]);
+			strcat(joined, "\n");
+		}
+		memset(&msg, 0, sizeof(msg));
+		msg.type = CTR_MSG_CGROUP;
+		snprintf(msg.text, sizeof(msg.text), "%s", joined ? joined : "");
+		if (!joined || send(sock, &msg, sizeof(msg), MSG_NOSIGNAL) < 0) {
+			ctr_cgroup_destroy(cg, NULL);
+			_exit(1);
+		}
+	}
+	/* Either a pid to attach, or the end of the stream: the start failed
+	 * before there was one, and the groups go again. */
+	r = ctr_msg_expect(sock, CTR_MSG_ATTACH, &msg, NULL, &err);
+	if (r < 0) {
+		ctr_cgroup_destroy(cg, NULL);
+		_exit(1);
+	}
+	r = ctr_cgroup_attach(cg, (pid_t)msg.value, &err);
+	if (r < 0)
+		ctr_msg_send_error(sock, err, -r);
+	else
+		ctr_msg_send(sock, CTR_MSG_OK, 0, -1);
+	_exit(r < 0 ? 1 : 0);
+}
+
+static int cgroup_helper_start(struct monitor *m, struct cgroup_helper *h, struct ctr_error **err)
+{
+	int sv[2];
+	pid_t monitor = getpid();
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return ctr_error_sys(err, errno, "socketpair");
+	h->m = m;
+	h->pid = fork();
+	if (h->pid < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return ctr_error_sys(err, errno, "fork the cgroup helper");
+	}
+	if (h->pid == 0) {
+		close(sv[0]);
+		cgroup_helper_main(m->name, monitor, sv[1]);
+	}
+	close(sv[1]);
+	h->sock = sv[0];
+	return 0;
+}
+
+/* Called by the launcher once init is cloned and waiting. */
+static int cgroup_helper_join(void *data, pid_t pid, struct ctr_error **err)
+{
+	struct cgroup_helper *h = data;
+	struct monitor *m = h->m;
+	_cleanup_strv_ char **paths = NULL;
+	struct ctr_msg msg;
+	char *save = NULL;
+	int r;
+
+	r = ctr_msg_expect(h->sock, CTR_MSG_CGROUP, &msg, NULL, err);
+	if (r < 0)
+		return r == -EPIPE ? ctr_error_user(err, CTR_ERR_SYSTEM, EPIPE, "the cgroup helper died") : r;
+	for (char *line = strtok_r(msg.text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (strv_push(&paths, line) < 0)
+			return -ENOMEM;
+	r = ctr_cgroup_from_strv(paths, &m->cg);
+	if (r < 0)
+		return ctr_error_sys(err, -r, "read the cgroup helper's groups");
+	/* Recorded before anything runs in them: a crash from here on leaves a
+	 * state that tells the next command what to remove. */
+	strv_free(m->state.cgroups);
+	m->state.cgroups = TAKE_PTR(paths);
+	r = write_state(m);
+	if (r < 0)
+		return ctr_error_sys(err, -r, "write %s", CTR_STATE_FILE);
+	r = ctr_msg_send(h->sock, CTR_MSG_ATTACH, pid, -1);
+	if (r < 0)
+		return ctr_error_sys(err, -r, "talk to the cgroup helper");
+	r = ctr_msg_expect(h->sock, CTR_MSG_OK, &msg, NULL, err);
+	return r == -EPIPE ? ctr_error_user(err, CTR_ERR_SYSTEM, EPIPE, "the cgroup helper died") : r;
+}
+
+static void cgroup_helper_finish(struct cgroup_helper *h)
+{
+	if (h->sock >= 0)
+		closep(&h->sock);
+	h->sock = -1;
+	/* It exits at once when its socket closes; reap it so that teardown does
+	 * not race its clean-up of a failed start. */
+	if (h->pid > 0)
+		while (waitpid(h->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	h->pid = 0;
+}
+
 int ctr_monitor_run(struct ctr_context *ctx, const char *name, struct ctr_spec *spec, bool foreground, int report_fd,
 		    int *release_fd, int *ret_exit, struct ctr_error **err)
 {
@@ -404,6 +537,7 @@ int ctr_monitor_run(struct ctr_context *ctx, const char *name, struct ctr_spec *
 		.foreground = foreground,
 		.init_pidfd = -1,
 	};
+	struct cgroup_helper helper = { .sock = -1 };
 	struct termios saved_tio;
 	bool tty_raw = false, launched = false;
 	sigset_t mask, oldmask;
@@ -454,18 +588,19 @@ int ctr_monitor_run(struct ctr_context *ctx, const char *name, struct ctr_spec *
 	/* Processes the container's init leaves behind are reparented here. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 
-	r = ctr_cgroup_create(name, getpid(), &m.cg, err);
+	r = cgroup_helper_start(&m, &helper, err);
 	if (r < 0)
 		goto out;
 	m.state.status = CTR_STARTING;
 	m.state.monitor_pid = getpid();
-	if (proc_starttime(getpid(), &m.state.monitor_start) < 0 || ctr_cgroup_to_strv(m.cg, &m.state.cgroups) < 0 ||
-	    (r = write_state(&m)) < 0) {
+	m.state.cgroups = calloc(1, sizeof(char *));
+	if (proc_starttime(getpid(), &m.state.monitor_start) < 0 || !m.state.cgroups || (r = write_state(&m)) < 0) {
 		r = ctr_error_sys(err, r < 0 ? -r : EIO, "write %s/%s", run, CTR_STATE_FILE);
 		goto out;
 	}
 
-	r = ctr_launch(spec, rootfs, m.cg, &m.init_pid, &m.init_pidfd, &m.console, err);
+	r = ctr_launch(spec, rootfs, cgroup_helper_join, &helper, &m.init_pid, &m.init_pidfd, &m.console, err);
+	cgroup_helper_finish(&helper);
 	if (r < 0)
 		goto out;
 	launched = true;
@@ -525,6 +660,7 @@ int ctr_monitor_run(struct ctr_context *ctx, const char *name, struct ctr_spec *
 	}
 	r = 0;
 out:
+	cgroup_helper_finish(&helper);
 	if (r < 0 && report_fd >= 0)
 		ctr_msg_send_error(report_fd, err ? *err : NULL, -r);
 	if (m.run_fd >= 0 || m.cg)

@@ -16,6 +16,8 @@ enum ctr_msg_type {
 	CTR_MSG_EXEC,		 /* child is about to exec init */
 	CTR_MSG_STARTED,	 /* monitor -> CLI: init runs (value = init pid) */
 	CTR_MSG_ERROR,		 /* an error record */
+	CTR_MSG_CGROUP,		 /* cgroup helper -> monitor: the groups it made (text) */
+	CTR_MSG_ATTACH,		 /* monitor -> cgroup helper: put this pid (value) in them */
 	/* requests CLI -> monitor */
 	CTR_MSG_REQ_STOP = 20, /* value = timeout in seconds */
 	CTR_MSG_REQ_KILL,      /* value = signal */

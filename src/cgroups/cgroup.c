@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <fcntl.h>
 #include <libcgroup.h>
 #include <stdbool.h>
 #include <pthread.h>
@@ -75,28 +76,44 @@ static int add_hier(struct ctr_cgroup *cg, const char *controllers, const char *
 	return 0;
 }
 
-/* The caller's path in the hierarchy of `controller`. libcgroup 2.0 cannot
- * answer for a controller that lives on the unified (v2) hierarchy of a hybrid
- * host; /proc/PID/cgroup's "0::" line is that answer. */
-static int caller_path(pid_t pid, const char *controller, char **ret)
+/* The caller's path in the hierarchy of `controller`, from the caller's
+ * /proc/PID/cgroup read once ("ID:controllers:path" lines). A controller on the
+ * unified (v2) hierarchy has no line of its own: the "0::" line is its answer. */
+static int caller_path(const char *proc_cgroup, const char *controller, char **ret)
 {
-	char file[64], line[4096];
-	_cleanup_fclose_ FILE *f = NULL;
+	const char *v2 = NULL;
 
-	if (cgroup_get_current_controller_path(pid, controller, ret) == 0)
-		return 0;
-	snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
-	f = fopen(file, "re");
-	if (!f)
-		return negative_errno();
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "0::", 3))
+	for (const char *line = proc_cgroup; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		const char *list = strchr(line, ':'), *path, *end = strchr(line, '\n');
+		size_t clen = strlen(controller);
+
+		if (!list)
+			break;
+		list++;
+		path = strchr(list, ':');
+		if (!path || (end && path > end))
 			continue;
-		line[strcspn(line, "\n")] = '\0';
-		*ret = strdup(line + 3);
-		return *ret ? 0 : -ENOMEM;
+		path++;
+		if (!end)
+			end = path + strlen(path);
+		if (path == list + 1 && !strncmp(line, "0::", 3)) {
+			v2 = path;
+			continue;
+		}
+		for (const char *c = list; c < path - 1;) {
+			size_t n = strcspn(c, ",:");
+
+			if (n == clen && !strncmp(c, controller, clen)) {
+				*ret = strndup(path, (size_t)(end - path));
+				return *ret ? 0 : -ENOMEM;
+			}
+			c += n + 1;
+		}
 	}
-	return -ENOENT;
+	if (!v2)
+		return -ENOENT;
+	*ret = strndup(v2, strcspn(v2, "\n"));
+	return *ret ? 0 : -ENOMEM;
 }
 
 static struct cgroup *lib_group(const struct hier *h)
@@ -267,11 +284,17 @@ int ctr_cgroup_create(const char *name, pid_t caller, struct ctr_cgroup **ret, s
 {
 	_cleanup_(ctr_cgroup_freep) struct ctr_cgroup *cg = calloc(1, sizeof(*cg));
 	struct cgroup_mount_point mp;
+	_cleanup_free_ char *proc_cgroup = NULL;
+	char file[64];
 	void *handle = NULL;
 	int r;
 
 	if (!cg)
 		return -ENOMEM;
+	snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)caller);
+	r = read_file_at(AT_FDCWD, file, 1 << 16, &proc_cgroup, NULL);
+	if (r < 0)
+		return ctr_error_sys(err, -r, "read %s", file);
 	if (lib_init() < 0)
 		return ctr_error_sys(err, ENOTSUP, "libcgroup cannot read this host's cgroup mounts");
 
@@ -295,7 +318,7 @@ int ctr_cgroup_create(const char *name, pid_t caller, struct ctr_cgroup **ret, s
 			cg->h[j].controllers = joined;
 			continue;
 		}
-		r = caller_path(caller, mp.name, &parent);
+		r = caller_path(proc_cgroup, mp.name, &parent);
 		if (r < 0) {
 			r = ctr_error_from_errno(err, r, "find own cgroup of controller %s", mp.name);
 			break;
