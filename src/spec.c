@@ -356,6 +356,10 @@ int ctr_spec_validate(const struct ctr_spec *s, struct ctr_error **err)
 			snprintf(p, sizeof(p), "process.env[%zu]", i);
 			return bad(err, p, "expected \"NAME=VALUE\"");
 		}
+	/* A system container's init always has the console; running it without
+	 * one is not built yet, so say so rather than ignore the setting. */
+	if (!s->terminal)
+		return bad(err, "process.terminal", "false is not supported yet: init always gets the console pty");
 	if (!s->cwd || s->cwd[0] != '/')
 		return bad(err, "process.cwd", "must be an absolute path");
 	if (!s->root_path || !s->root_path[0])
