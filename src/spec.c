@@ -24,14 +24,6 @@ static const struct {
 /* What every container gets unless its config says otherwise. */
 #define DEFAULT_NAMESPACES (CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP)
 
-const char *ctr_namespace_to_string(unsigned long flag)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(namespace_table); i++)
-		if (namespace_table[i].flag == flag)
-			return namespace_table[i].name;
-	return NULL;
-}
-
 void ctr_spec_free(struct ctr_spec *s)
 {
 	if (!s)

@@ -44,6 +44,5 @@ int ctr_spec_gen(const struct ctr_spec *spec, yajl_gen g);
 int ctr_spec_to_json(const struct ctr_spec *spec, char **ret, size_t *ret_len);
 
 int ctr_hostname_validate(const char *h);
-const char *ctr_namespace_to_string(unsigned long flag);
 
 #endif

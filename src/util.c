@@ -438,16 +438,6 @@ void format_rfc3339(long long t, char buf[static 32])
 	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-int fd_set_cloexec(int fd, bool on)
-{
-	int flags = fcntl(fd, F_GETFD);
-
-	if (flags < 0)
-		return negative_errno();
-	flags = on ? flags | FD_CLOEXEC : flags & ~FD_CLOEXEC;
-	return fcntl(fd, F_SETFD, flags) < 0 ? negative_errno() : 0;
-}
-
 int fd_set_nonblock(int fd, bool on)
 {
 	int flags = fcntl(fd, F_GETFL);

@@ -102,7 +102,6 @@ int proc_starttime(pid_t pid, unsigned long long *ret);
 /* RFC 3339 UTC timestamp for a time in seconds. */
 void format_rfc3339(long long t, char buf[static 32]);
 
-int fd_set_cloexec(int fd, bool on);
 int fd_set_nonblock(int fd, bool on);
 
 #endif
