@@ -326,32 +326,27 @@ tree_digest() {
 	expect_root_only
 }
 
+# config_refused JSON FRAGMENT...: `create --config` with that document exits 7,
+# its message contains every FRAGMENT, and nothing is created.
+config_refused() {
+	local json=$1 f
+	shift
+	echo "$json" >"$T/doc.json"
+	run --separate-stderr ctr create "$n" --config "$T/doc.json"
+	expect_status 7
+	for f in "$@"; do
+		expect_contains "$stderr" "$f"
+	done
+	expect_root_only
+}
+
 @test "--config with a wrongly typed field exits 7 naming the field's path" {
 	n=$(cname)
-	echo '{"ociVersion": "1.0.2", "process": {"args": ["/sbin/init", 5]}}' >"$T/c1.json"
-	run --separate-stderr ctr create "$n" --config "$T/c1.json"
-	expect_status 7
-	expect_contains "$stderr" "process.args[1]"
-	expect_contains "$stderr" "expected a string"
-	expect_root_only
-
-	echo '{"ociVersion": "1.0.2", "hostname": 5}' >"$T/c2.json"
-	run --separate-stderr ctr create "$n" --config "$T/c2.json"
-	expect_status 7
-	expect_contains "$stderr" "hostname"
-	expect_root_only
-
-	echo '{"ociVersion": "1.0.2", "process": {"terminal": "yes"}}' >"$T/c3.json"
-	run --separate-stderr ctr create "$n" --config "$T/c3.json"
-	expect_status 7
-	expect_contains "$stderr" "process.terminal"
-	expect_root_only
-
-	echo '{"ociVersion": "1.0.2", "process": {"env": "PATH=/bin"}}' >"$T/c4.json"
-	run --separate-stderr ctr create "$n" --config "$T/c4.json"
-	expect_status 7
-	expect_contains "$stderr" "process.env"
-	expect_root_only
+	config_refused '{"ociVersion": "1.0.2", "process": {"args": ["/sbin/init", 5]}}' \
+		"process.args[1]" "expected a string"
+	config_refused '{"ociVersion": "1.0.2", "hostname": 5}' "hostname"
+	config_refused '{"ociVersion": "1.0.2", "process": {"terminal": "yes"}}' "process.terminal"
+	config_refused '{"ociVersion": "1.0.2", "process": {"env": "PATH=/bin"}}' "process.env"
 
 	echo '{"ociVersion": "1.0.2", "ctr": {"stopTimeout": "ten"}}' >"$T/c5.json"
 	run --separate-stderr ctr --json create "$n" --config "$T/c5.json"
@@ -362,17 +357,8 @@ tree_digest() {
 
 @test "--config with an unknown field exits 7 naming it" {
 	n=$(cname)
-	echo '{"ociVersion": "1.0.2", "bogus": 5}' >"$T/u1.json"
-	run --separate-stderr ctr create "$n" --config "$T/u1.json"
-	expect_status 7
-	expect_contains "$stderr" "bogus"
-	expect_contains "$stderr" "unknown field"
-	expect_root_only
-	echo '{"ociVersion": "1.0.2", "process": {"args": ["/sbin/init"], "bogus": true}}' >"$T/u2.json"
-	run --separate-stderr ctr create "$n" --config "$T/u2.json"
-	expect_status 7
-	expect_contains "$stderr" "process.bogus"
-	expect_root_only
+	config_refused '{"ociVersion": "1.0.2", "bogus": 5}' "bogus" "unknown field"
+	config_refused '{"ociVersion": "1.0.2", "process": {"args": ["/sbin/init"], "bogus": true}}' "process.bogus"
 }
 
 @test "--config with a missing file fails and creates nothing" {
