@@ -418,16 +418,8 @@ config_refused() {
 
 @test "start/stop/restart/kill/info/config/console/set/destroy of a non-existent container exit 3" {
 	n=$(cname nope)
-	for args in "start $n" "stop $n" "restart $n" "kill $n" "info $n" "config $n" \
-		"console $n" "set $n --hostname x" "destroy $n" "destroy --force $n"; do
-		# shellcheck disable=SC2086
-		run --separate-stderr ctr $args
-		if [ "$status" -ne 3 ]; then
-			echo "ctr $args: expected 3, got $status: $stderr"
-			return 1
-		fi
-		expect_contains "$stderr" "'$n' does not exist"
-	done
+	expect_each_fails 3 "'$n' does not exist" "start $n" "stop $n" "restart $n" "kill $n" "info $n" \
+		"config $n" "console $n" "set $n --hostname x" "destroy $n" "destroy --force $n"
 	run --separate-stderr ctr --json info "$n"
 	check_json_error 3 not-found
 	expect_contains "$output" "$n"
@@ -458,15 +450,8 @@ config_refused() {
 @test "stop/kill/console of a stopped container exit 4 ('is not running')" {
 	n=$(cname)
 	ctr create "$n"
-	for args in "stop $n" "stop --timeout 0 $n" "kill $n" "kill $n KILL" "console $n"; do
-		# shellcheck disable=SC2086
-		run --separate-stderr ctr $args
-		if [ "$status" -ne 4 ]; then
-			echo "ctr $args: expected 4, got $status: $stderr"
-			return 1
-		fi
-		expect_contains "$stderr" "'$n' is not running"
-	done
+	expect_each_fails 4 "'$n' is not running" "stop $n" "stop --timeout 0 $n" "kill $n" "kill $n KILL" \
+		"console $n"
 	run --separate-stderr ctr --json kill "$n"
 	check_json_error 4 wrong-state
 	run --separate-stderr ctr --json console "$n"

@@ -171,6 +171,28 @@ cgroup_dirs() {
 }
 
 # Processes (pid and cmdline) whose command line mentions $T.
+# expect_run_state_gone NAME: the container's run dir and every cgroup of it are gone.
+expect_run_state_gone() {
+	[ ! -e "$T/run/$1" ] || { echo "run dir $T/run/$1 is still there"; return 1; }
+	expect_eq "$(cgroup_dirs "$1")" "" cgroups
+}
+
+# expect_each_fails STATUS MESSAGE ARGS...: every ARGS (one ctr command line each,
+# split at spaces) exits STATUS with MESSAGE on stderr.
+expect_each_fails() {
+	local want=$1 msg=$2 args
+	shift 2
+	for args in "$@"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr ctr $args
+		if [ "$status" -ne "$want" ]; then
+			echo "ctr $args: expected $want, got $status: $stderr"
+			return 1
+		fi
+		expect_contains "$stderr" "$msg"
+	done
+}
+
 test_processes() {
 	local p a
 	for p in /proc/[0-9]*; do

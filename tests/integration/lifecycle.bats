@@ -484,8 +484,7 @@ count_monitors() {
 	expect_eq "$(cinfo "$n" 'd["lastExit"]["signal"]')" 9 lastExit.signal
 	expect_eq "$(cinfo "$n" 'd["lastExit"]["status"]')" 137 lastExit.status
 	wait_until 5 pid_gone "$pid"
-	[ ! -e "$T/run/$n" ]
-	expect_eq "$(cgroup_dirs "$n")" "" cgroups
+	expect_run_state_gone "$n"
 
 	# the grace period stored with `set --stop-timeout` is the default
 	ctr set "$n" --stop-timeout 1
@@ -561,8 +560,7 @@ count_monitors() {
 	expect_contains "$output" hello-from-init
 	expect_eq "$(cinfo "$n" 'd["state"]')" stopped state
 	expect_eq "$(cinfo "$n" 'd["lastExit"]["status"]')" 7 lastExit.status
-	[ ! -e "$T/run/$n" ]
-	expect_eq "$(cgroup_dirs "$n")" "" cgroups
+	expect_run_state_gone "$n"
 }
 
 @test "start --foreground: init killed by signal N gives 128+N" {
@@ -647,8 +645,7 @@ print(s.recv(4096).decode())
 	expect_eq "$(cinfo "$n" 'd["state"]')" stopped state
 	# busybox's own poweroff ran: init ended by SIGINT, not SIGKILL
 	expect_eq "$(cinfo "$n" 'd["lastExit"]["signal"]')" 2 lastExit.signal
-	[ ! -e "$T/run/$n" ]
-	expect_eq "$(cgroup_dirs "$n")" "" cgroups
+	expect_run_state_gone "$n"
 }
 
 @test "after the supervisor was SIGKILLed, stop and destroy remove the leftovers" {
@@ -888,8 +885,7 @@ time.sleep(60)
 	expect_eq "$(test_mounts)" "" "host mounts under the test dir"
 	expect_eq "$(ls -A "$T/escape")" "" "the host directory"
 	expect_eq "$(cinfo "$n" 'd["state"]')" stopped state
-	[ ! -e "$T/run/$n" ]
-	expect_eq "$(cgroup_dirs "$n")" "" cgroups
+	expect_run_state_gone "$n"
 }
 
 @test "failed start (--init /nonexistent): exit 1, clear message, nothing left, fixable" {
@@ -901,8 +897,7 @@ time.sleep(60)
 	expect_contains "$stderr" "start $n: exec /nonexistent: No such file or directory"
 	expect_eq "$(cinfo "$n" 'd["state"]')" stopped state
 	expect_eq "$(cinfo "$n" 'd["pid"]')" null pid
-	[ ! -e "$T/run/$n" ]
-	expect_eq "$(cgroup_dirs "$n")" "" cgroups
+	expect_run_state_gone "$n"
 	expect_eq "$(test_processes)" "" "processes"
 	expect_eq "$(test_mounts)" "" "mounts"
 
