@@ -474,6 +474,8 @@ int ctr_create(struct ctr_context *ctx, const char *name, const struct ctr_creat
 	}
 	if (o->stop_signal && (r = apply_stop_signal(spec, o->stop_signal, err)) < 0)
 		return r;
+	if (o->resources && (r = ctr_resources_set(&spec->res, o->resources, err)) < 0)
+		return r;
 
 	r = ctr_lock_root(ctx, &root_lock, err);
 	if (r < 0)
@@ -532,8 +534,10 @@ fail:
 
 int ctr_set(struct ctr_context *ctx, const char *name, const struct ctr_set_opts *o, struct ctr_error **err)
 {
-	_cleanup_(ctr_spec_freep) struct ctr_spec *spec = NULL;
+	_cleanup_(ctr_spec_freep) struct ctr_spec *spec = NULL, *old = NULL;
 	_cleanup_close_ int lock = -1;
+	struct ctr_state st = { 0 };
+	bool live = false;
 	int r;
 
 	r = ctr_name_validate(name, err);
@@ -555,10 +559,33 @@ int ctr_set(struct ctr_context *ctx, const char *name, const struct ctr_set_opts
 		return r;
 	if (o->stop_timeout >= 0)
 		spec->stop_timeout = (unsigned)o->stop_timeout;
+	if (o->resources && (r = ctr_resources_set(&spec->res, o->resources, err)) < 0)
+		return r;
 	r = ctr_spec_validate(spec, err);
 	if (r < 0)
 		return r;
-	return ctr_save_spec(ctx, name, spec, err);
+	if (o->resources) {
+		/* Limits apply at once to a running container: the cgroups first,
+		 * and only if the kernel takes them does the config change. */
+		r = ctr_load_state(ctx, name, true, &st, err);
+		if (r < 0)
+			return r;
+		live = st.status == CTR_RUNNING;
+		if (live) {
+			r = ctr_load_spec(ctx, name, &old, err);
+			if (r == 0)
+				r = ctr_resources_apply_live(&st, name, &spec->res, &old->res, err);
+			if (r < 0) {
+				ctr_state_done(&st);
+				return r;
+			}
+		}
+	}
+	r = ctr_save_spec(ctx, name, spec, err);
+	if (r < 0 && live)
+		ctr_resources_revert_live(&st, &spec->res, &old->res);
+	ctr_state_done(&st);
+	return r;
 }
 
 /* ---- info / list --------------------------------------------------------------- */
@@ -577,7 +604,7 @@ static int fill_info(struct ctr_context *ctx, const char *name, bool with_spec, 
 {
 	_cleanup_(ctr_spec_freep) struct ctr_spec *spec = NULL;
 	_cleanup_free_ char *dir = NULL, *exit_json = NULL;
-	struct ctr_state st;
+	struct ctr_state st = { 0 };
 	struct ctr_info info = { 0 };
 	int r;
 
@@ -605,7 +632,7 @@ static int fill_info(struct ctr_context *ctx, const char *name, bool with_spec, 
 		info.rootfs = ctr_rootfs_path(ctx, name, spec);
 	else if (asprintf(&info.rootfs, "%s/%s/rootfs", ctx->root, name) < 0)
 		info.rootfs = NULL;
-	info.status = st.status;
+	info.status = ctr_paused(&st) ? CTR_PAUSED : st.status;
 	info.init_pid = st.init_pid;
 	info.monitor_pid = st.status == CTR_STOPPED ? 0 : st.monitor_pid;
 	info.started = st.started;
@@ -692,7 +719,7 @@ int ctr_destroy(struct ctr_context *ctx, const char *name, bool force, struct ct
 	_cleanup_free_ char *dir = NULL, *run = NULL;
 	_cleanup_close_ int root_lock = -1, lock = -1;
 	enum ctr_status status;
-	struct ctr_state st;
+	struct ctr_state st = { 0 };
 	int r;
 
 	r = ctr_name_validate(name, err);

@@ -30,6 +30,7 @@ struct ctr_create_opts {
 	const char *init;	   /* command line; NULL = /sbin/init */
 	const char *stop_signal;   /* NULL = template's default */
 	const char *config_file;   /* start from this document instead of defaults */
+	char *const *resources;	   /* "memory", "512M", ... (see ctr_resource_options) */
 };
 int ctr_create(struct ctr_context *ctx, const char *name, const struct ctr_create_opts *o, struct ctr_error **err);
 
@@ -37,7 +38,8 @@ struct ctr_set_opts {
 	const char *hostname;
 	const char *init;
 	const char *stop_signal;
-	int stop_timeout; /* -1 = unchanged */
+	int stop_timeout;	/* -1 = unchanged */
+	char *const *resources; /* "memory", "512M", ...: applied at once when running */
 };
 int ctr_set(struct ctr_context *ctx, const char *name, const struct ctr_set_opts *o, struct ctr_error **err);
 
@@ -48,6 +50,13 @@ int ctr_start(struct ctr_context *ctx, const char *name, bool foreground, int *r
 int ctr_stop(struct ctr_context *ctx, const char *name, int timeout, struct ctr_error **err);
 int ctr_kill(struct ctr_context *ctx, const char *name, int sig, struct ctr_error **err);
 int ctr_destroy(struct ctr_context *ctx, const char *name, bool force, struct ctr_error **err);
+
+/* Freeze every process of the container (state "paused"), and thaw them. */
+int ctr_pause(struct ctr_context *ctx, const char *name, struct ctr_error **err);
+int ctr_resume(struct ctr_context *ctx, const char *name, struct ctr_error **err);
+/* Usage and limits of a running container (struct in cgroups/cgroup.h). */
+struct ctr_stats;
+int ctr_stats_get(struct ctr_context *ctx, const char *name, struct ctr_stats *ret, struct ctr_error **err);
 
 struct ctr_exec_opts {
 	char *const *argv;

@@ -41,6 +41,19 @@ int ctr_load_state(struct ctr_context *ctx, const char *name, bool repair, struc
 int ctr_cleanup_run_state(struct ctr_context *ctx, const char *name, const struct ctr_state *st,
 			  struct ctr_error **err);
 
+/* Whether a running container's cgroup is frozen (ctr pause). */
+int ctr_paused(const struct ctr_state *st);
+/* Stop and kill resume a paused container first: a frozen init cannot act
+ * on its stop signal, and on cgroup v1 not even die of SIGKILL. */
+int ctr_thaw_if_paused(const struct ctr_state *st, struct ctr_error **err);
+struct ctr_resources;
+/* ctr set on a running container: change its cgroups (and /dev nodes) from
+ * old to res; on failure nothing is changed. revert undoes a success. */
+int ctr_resources_apply_live(const struct ctr_state *st, const char *name, const struct ctr_resources *res,
+			     const struct ctr_resources *old, struct ctr_error **err);
+int ctr_resources_revert_live(const struct ctr_state *st, const struct ctr_resources *res,
+			      const struct ctr_resources *old);
+
 /* Connect to a running container's monitor. */
 int ctr_monitor_connect(struct ctr_context *ctx, const char *name, int *ret_fd, struct ctr_error **err);
 

@@ -99,7 +99,7 @@ static int child_setup(const struct ctr_spec *spec, const char *rootfs, int sock
 			return r;
 	}
 
-	r = ctr_rootfs_prepare(rootfs, spec->root_readonly, &rfs, err);
+	r = ctr_rootfs_prepare(rootfs, spec->root_readonly, &spec->res, &rfs, err);
 	if (r < 0)
 		return r;
 	r = ctr_msg_send(sock, CTR_MSG_CONSOLE, 0, rfs.console_master);

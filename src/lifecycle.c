@@ -95,7 +95,7 @@ int ctr_start(struct ctr_context *ctx, const char *name, bool foreground, int *r
 	_cleanup_(ctr_spec_freep) struct ctr_spec *spec = NULL;
 	_cleanup_close_ int lock = -1;
 	enum ctr_status status;
-	struct ctr_state st;
+	struct ctr_state st = { 0 };
 	int r;
 
 	r = ctr_name_validate(name, err);
@@ -173,7 +173,7 @@ static int require_running(struct ctr_context *ctx, const char *name, bool repai
 int ctr_stop(struct ctr_context *ctx, const char *name, int timeout, struct ctr_error **err)
 {
 	_cleanup_close_ int lock = -1, conn = -1;
-	struct ctr_state st;
+	struct ctr_state st = { 0 };
 	struct ctr_msg ok;
 	struct pollfd p;
 	int r;
@@ -185,6 +185,8 @@ int ctr_stop(struct ctr_context *ctx, const char *name, int timeout, struct ctr_
 	if (r < 0)
 		return r;
 	r = require_running(ctx, name, true, &st, err);
+	if (r == 0)
+		r = ctr_thaw_if_paused(&st, err);
 	ctr_state_done(&st);
 	if (r < 0)
 		return r;
@@ -219,13 +221,15 @@ int ctr_stop(struct ctr_context *ctx, const char *name, int timeout, struct ctr_
 
 int ctr_kill(struct ctr_context *ctx, const char *name, int sig, struct ctr_error **err)
 {
-	struct ctr_state st;
+	struct ctr_state st = { 0 };
 	int r;
 
 	r = ctr_name_validate(name, err);
 	if (r < 0)
 		return r;
 	r = require_running(ctx, name, false, &st, err);
+	if (r == 0)
+		r = ctr_thaw_if_paused(&st, err);
 	ctr_state_done(&st);
 	if (r < 0)
 		return r;
@@ -235,7 +239,7 @@ int ctr_kill(struct ctr_context *ctx, const char *name, int sig, struct ctr_erro
 int ctr_console(struct ctr_context *ctx, const char *name, int in_fd, int out_fd, struct ctr_error **err)
 {
 	_cleanup_close_ int conn = -1;
-	struct ctr_state st;
+	struct ctr_state st = { 0 };
 	int r;
 
 	r = ctr_name_validate(name, err);
@@ -433,6 +437,12 @@ int ctr_exec(struct ctr_context *ctx, const char *name, const struct ctr_exec_op
 	if (st.status != CTR_RUNNING) {
 		r = ctr_error_user(err, CTR_ERR_WRONG_STATE, EBUSY, "container '%s' is %s", name,
 				   ctr_status_to_string(st.status));
+		goto out;
+	}
+	/* A process joining a frozen cgroup freezes with it: exec would hang. */
+	if (ctr_paused(&st)) {
+		r = ctr_error_user(err, CTR_ERR_WRONG_STATE, EBUSY, "container '%s' is paused; 'ctr resume %s' first",
+				   name, name);
 		goto out;
 	}
 	r = monitor_request(ctx, name, CTR_MSG_REQ_PIDFD, 0, NULL, &pidfd, &m, err);

@@ -395,7 +395,8 @@ struct cgroup_helper {
 	int sock;
 };
 
-static __attribute__((noreturn)) void cgroup_helper_main(const char *name, pid_t monitor, int sock)
+static __attribute__((noreturn)) void cgroup_helper_main(const char *name, const struct ctr_resources *res,
+							 pid_t monitor, int sock)
 {
 	_cleanup_(ctr_cgroup_freep) struct ctr_cgroup *cg = NULL;
 	_cleanup_strv_ char **paths = NULL;
@@ -407,6 +408,14 @@ static __attribute__((noreturn)) void cgroup_helper_main(const char *name, pid_t
 	r = ctr_cgroup_create(name, monitor, &cg, &err);
 	if (r < 0 || ctr_cgroup_to_strv(cg, &paths) < 0) {
 		ctr_msg_send_error(sock, err, r < 0 ? -r : ENOMEM);
+		_exit(1);
+	}
+	/* Limits before anything runs in the groups: init starts limited. */
+	r = ctr_cgroup_apply(cg, res, NULL, &err);
+	if (r < 0) {
+		ctr_error_wrap(&err, "apply resource limits");
+		ctr_cgroup_destroy(cg, NULL);
+		ctr_msg_send_error(sock, err, -r);
 		_exit(1);
 	}
 	{
@@ -464,7 +473,7 @@ static int cgroup_helper_start(struct monitor *m, struct cgroup_helper *h, struc
 	}
 	if (h->pid == 0) {
 		close(sv[0]);
-		cgroup_helper_main(m->name, monitor, sv[1]);
+		cgroup_helper_main(m->name, &m->spec->res, monitor, sv[1]);
 	}
 	close(sv[1]);
 	h->sock = sv[0];

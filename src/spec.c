@@ -34,6 +34,7 @@ void ctr_spec_free(struct ctr_spec *s)
 	free(s->root_path);
 	free(s->hostname);
 	free(s->template_name);
+	ctr_resources_done(&s->res);
 	free(s);
 }
 
@@ -43,6 +44,7 @@ int ctr_spec_new_default(const char *name, struct ctr_spec **ret)
 
 	if (!s)
 		return -ENOMEM;
+	ctr_resources_init(&s->res);
 	if (strv_push(&s->args, "/sbin/init") < 0 || strv_push(&s->env, DEFAULT_PATH) < 0 ||
 	    strv_push(&s->env, "TERM=linux") < 0 || strv_push(&s->env, "container=ctr") < 0)
 		return -ENOMEM;
@@ -235,6 +237,10 @@ static int parse_linux(yajl_val o, struct ctr_spec *s, struct ctr_error **err)
 
 		if (!strcmp(k, "namespaces"))
 			r = parse_namespaces(o->u.object.values[i], s, err);
+		else if (!strcmp(k, "resources"))
+			r = ctr_resources_parse(o->u.object.values[i], &s->res, err);
+		else if (!strcmp(k, "devices"))
+			r = ctr_devices_parse(o->u.object.values[i], &s->res, err);
 		else
 			r = unknown_field(err, "linux", k);
 	}
@@ -366,7 +372,7 @@ int ctr_spec_validate(const struct ctr_spec *s, struct ctr_error **err)
 		return bad(err, "linux.namespaces", "the mount namespace is required");
 	if (!s->template_name || !s->template_name[0])
 		return bad(err, "ctr.template", "must not be empty");
-	return 0;
+	return ctr_resources_validate(&s->res, err);
 }
 
 /* ---- emitting ---------------------------------------------------------- */
@@ -424,6 +430,7 @@ int ctr_spec_gen(const struct ctr_spec *s, yajl_gen g)
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_array_close(g);
+	ctr_resources_gen(&s->res, g);
 	yajl_gen_map_close(g);
 
 	GSTR(g, "ctr");

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "resources.h"
+
 struct ctr_error;
 typedef struct yajl_gen_t *yajl_gen;
 
@@ -22,6 +24,7 @@ struct ctr_spec {
 	char *template_name;	  /* ctr.template */
 	int stop_signal;	  /* ctr.stopSignal */
 	unsigned stop_timeout;	  /* ctr.stopTimeout, seconds */
+	struct ctr_resources res; /* linux.resources, linux.devices */
 };
 
 #define CTR_SPEC_MAX_SIZE	 (1024 * 1024)

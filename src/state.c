@@ -10,10 +10,8 @@
 #include "util.h"
 
 static const char *const status_names[_CTR_STATUS_MAX] = {
-	[CTR_STOPPED] = "stopped",
-	[CTR_STARTING] = "starting",
-	[CTR_RUNNING] = "running",
-	[CTR_STOPPING] = "stopping",
+	[CTR_STOPPED] = "stopped",   [CTR_STARTING] = "starting", [CTR_RUNNING] = "running",
+	[CTR_STOPPING] = "stopping", [CTR_PAUSED] = "paused",
 };
 
 const char *ctr_status_to_string(enum ctr_status s)

@@ -14,6 +14,7 @@ enum ctr_status {
 	CTR_STARTING,
 	CTR_RUNNING,
 	CTR_STOPPING,
+	CTR_PAUSED, /* never stored: running with its cgroup frozen */
 	_CTR_STATUS_MAX,
 };
 

@@ -6,24 +6,14 @@
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/vfs.h>
 #include <time.h>
+#include <linux/magic.h>
 
 #include "../error.h"
 #include "../util.h"
 #include "cgroup.h"
-
-/* One hierarchy: the controllers mounted there (comma separated, as in
- * /proc/self/cgroup) and the container's path inside it. */
-struct hier {
-	char *controllers;
-	char *path;
-	char *mount; /* where the hierarchy is mounted; NULL when rebuilt from the run state */
-};
-
-struct ctr_cgroup {
-	struct hier *h;
-	size_t n;
-};
+#include "cgroup-internal.h"
 
 void ctr_cgroup_free(struct ctr_cgroup *cg)
 {
@@ -45,7 +35,7 @@ static void lib_init_once(void)
 	lib_init_result = cgroup_init();
 }
 
-static int lib_init(void)
+int ctr_cg_lib_init(void)
 {
 	/* libcgroup keeps its mount table in process globals; reading it once per
 	 * process is enough. */
@@ -116,7 +106,7 @@ static int caller_path(const char *proc_cgroup, const char *controller, char **r
 	return *ret ? 0 : -ENOMEM;
 }
 
-static struct cgroup *lib_group(const struct hier *h)
+struct cgroup *ctr_cg_lib_group(const struct hier *h)
 {
 	_cleanup_free_ char *ctrls = strdup(h->controllers);
 	struct cgroup *g = cgroup_new_cgroup(h->path);
@@ -135,7 +125,7 @@ static struct cgroup *lib_group(const struct hier *h)
 	return g;
 }
 
-static int lib_errno(int r)
+int ctr_cg_lib_errno(int r)
 {
 	if (r == ECGOTHER)
 		return cgroup_get_last_errno() ?: EIO;
@@ -172,6 +162,38 @@ static int cpuset_inherit(struct cgroup *g, const char *parent)
 	return 0;
 }
 
+/* cgroup v2: controllers reach a group only through its parent's
+ * cgroup.subtree_control. Enable each one the parent has; the kernel refuses
+ * (EBUSY) when the parent holds processes itself and is not the root: the
+ * "no internal processes" rule. */
+static int delegate_controllers(const struct hier *h, const char *parent_path, struct ctr_error **err)
+{
+	_cleanup_free_ char *ctrls = strdup(h->controllers);
+	struct hier parent = *h;
+	char *save = NULL;
+
+	if (!ctrls)
+		return -ENOMEM;
+	parent.path = (char *)parent_path;
+	for (char *c = strtok_r(ctrls, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
+		char plus[64];
+		int r;
+
+		snprintf(plus, sizeof(plus), "+%s", c);
+		r = ctr_cg_write(&parent, c, "cgroup.subtree_control", plus);
+		if (r == -EBUSY)
+			return ctr_error_user(
+				err, CTR_ERR_SYSTEM, EBUSY,
+				"cgroup v2: cannot delegate the %s controller below %s: that cgroup holds "
+				"processes itself (no-internal-processes rule); run ctr from a leaf cgroup "
+				"of its own, e.g. a systemd unit with Delegate=yes",
+				c, parent_path);
+		/* ENOENT/EINVAL: the parent does not have it; a limit that needs
+		 * it then reports the missing file. */
+	}
+	return 0;
+}
+
 static int hier_count_procs(const struct hier *h, pid_t **ret_pids)
 {
 	_cleanup_free_ char *ctrls = strdup(h->controllers);
@@ -184,7 +206,7 @@ static int hier_count_procs(const struct hier *h, pid_t **ret_pids)
 	r = cgroup_get_procs(h->path, ctrls, &pids, &size);
 	if (r != 0) {
 		free(pids);
-		return r == ECGROUPNOTEXIST ? -ENOENT : -lib_errno(r);
+		return r == ECGROUPNOTEXIST ? -ENOENT : -ctr_cg_lib_errno(r);
 	}
 	if (ret_pids)
 		*ret_pids = pids;
@@ -210,7 +232,7 @@ int ctr_cgroup_signal_all(const struct ctr_cgroup *cg, int sig)
 
 static int hier_delete(const struct hier *h, int flags)
 {
-	struct cgroup *g = lib_group(h);
+	struct cgroup *g = ctr_cg_lib_group(h);
 	int r;
 
 	if (!g)
@@ -260,7 +282,7 @@ static int hier_remove(const struct hier *h, struct ctr_error **err)
 		}
 		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
 	}
-	return ctr_error_sys(err, r ? lib_errno(r) : EBUSY, "remove cgroup %s:%s", h->controllers, h->path);
+	return ctr_error_sys(err, r ? ctr_cg_lib_errno(r) : EBUSY, "remove cgroup %s:%s", h->controllers, h->path);
 }
 
 int ctr_cgroup_destroy(const struct ctr_cgroup *cg, struct ctr_error **err)
@@ -269,8 +291,11 @@ int ctr_cgroup_destroy(const struct ctr_cgroup *cg, struct ctr_error **err)
 
 	if (!cg)
 		return 0;
-	if (lib_init() < 0)
+	if (ctr_cg_lib_init() < 0)
 		return ctr_error_sys(err, ENOTSUP, "libcgroup cannot read this host's cgroup mounts");
+	/* Frozen processes (a paused container) do not die of SIGKILL on v1. */
+	if (ctr_cgroup_frozen((struct ctr_cgroup *)cg) > 0)
+		ctr_cgroup_freeze((struct ctr_cgroup *)cg, false, NULL);
 	for (size_t i = 0; i < cg->n; i++) {
 		int r = hier_remove(&cg->h[i], err);
 
@@ -295,7 +320,7 @@ int ctr_cgroup_create(const char *name, pid_t caller, struct ctr_cgroup **ret, s
 	r = read_file_at(AT_FDCWD, file, 1 << 16, &proc_cgroup, NULL);
 	if (r < 0)
 		return ctr_error_sys(err, -r, "read %s", file);
-	if (lib_init() < 0)
+	if (ctr_cg_lib_init() < 0)
 		return ctr_error_sys(err, ENOTSUP, "libcgroup cannot read this host's cgroup mounts");
 
 	/* Group controllers by mount point: co-mounted controllers share a group. */
@@ -334,9 +359,12 @@ int ctr_cgroup_create(const char *name, pid_t caller, struct ctr_cgroup **ret, s
 	if (handle)
 		cgroup_get_controller_end(&handle);
 	if (r != ECGEOF && r != 0)
-		return r < 0 ? r : ctr_error_sys(err, lib_errno(r), "list cgroup controllers");
+		return r < 0 ? r : ctr_error_sys(err, ctr_cg_lib_errno(r), "list cgroup controllers");
 	if (cg->n == 0)
 		return ctr_error_sys(err, ENOENT, "no cgroup hierarchy is mounted");
+	r = ctr_cg_resolve(cg);
+	if (r < 0)
+		return ctr_error_sys(err, -r, "find the cgroup hierarchies' mounts");
 
 	/* A group left over by a crash (killed mid-start) is emptied first. */
 	for (size_t i = 0; i < cg->n; i++) {
@@ -349,7 +377,7 @@ int ctr_cgroup_create(const char *name, pid_t caller, struct ctr_cgroup **ret, s
 	}
 
 	for (size_t i = 0; i < cg->n; i++) {
-		struct cgroup *g = lib_group(&cg->h[i]);
+		struct cgroup *g = ctr_cg_lib_group(&cg->h[i]);
 		_cleanup_free_ char *parent = strdup(cg->h[i].path);
 
 		if (!g || !parent) {
@@ -359,15 +387,18 @@ int ctr_cgroup_create(const char *name, pid_t caller, struct ctr_cgroup **ret, s
 			goto fail;
 		}
 		*strrchr(parent, '/') = '\0';
-		r = cpuset_inherit(g, parent[0] ? parent : "/");
+		/* v1 cpuset groups start empty; v2 ones inherit by themselves
+		 * but only get the controllers their parent delegates. */
+		r = cg->h[i].v2 ? delegate_controllers(&cg->h[i], parent[0] ? parent : "/", err)
+				: cpuset_inherit(g, parent[0] ? parent : "/");
 		if (r == 0) {
 			/* ignore_ownership: the group stays root's, as its parent;
 			 * skipping libcgroup's chown of every control file saves
 			 * a few hundred syscalls per start. */
 			r = cgroup_create_cgroup(g, 1);
 			r = r == 0 ? 0
-				   : ctr_error_sys(err, lib_errno(r), "create cgroup %s:%s", cg->h[i].controllers,
-						   cg->h[i].path);
+				   : ctr_error_sys(err, ctr_cg_lib_errno(r), "create cgroup %s:%s",
+						   cg->h[i].controllers, cg->h[i].path);
 		}
 		cgroup_free(&g);
 		if (r < 0) {
@@ -385,10 +416,10 @@ fail:
 
 int ctr_cgroup_attach(const struct ctr_cgroup *cg, pid_t pid, struct ctr_error **err)
 {
-	if (lib_init() < 0)
+	if (ctr_cg_lib_init() < 0)
 		return ctr_error_sys(err, ENOTSUP, "libcgroup cannot read this host's cgroup mounts");
 	for (size_t i = 0; i < cg->n; i++) {
-		struct cgroup *g = lib_group(&cg->h[i]);
+		struct cgroup *g = ctr_cg_lib_group(&cg->h[i]);
 		int r;
 
 		if (!g)
@@ -396,8 +427,33 @@ int ctr_cgroup_attach(const struct ctr_cgroup *cg, pid_t pid, struct ctr_error *
 		r = cgroup_attach_task_pid(g, pid);
 		cgroup_free(&g);
 		if (r != 0)
-			return ctr_error_sys(err, lib_errno(r), "join cgroup %s:%s", cg->h[i].controllers,
+			return ctr_error_sys(err, ctr_cg_lib_errno(r), "join cgroup %s:%s", cg->h[i].controllers,
 					     cg->h[i].path);
+	}
+	return 0;
+}
+
+int ctr_cg_resolve(struct ctr_cgroup *cg)
+{
+	int r = ctr_cg_lib_init();
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < cg->n; i++) {
+		struct hier *h = &cg->h[i];
+		_cleanup_free_ char *ctrl = NULL;
+		struct statfs sfs;
+
+		if (!h->mount) {
+			ctrl = strndup(h->controllers, strcspn(h->controllers, ","));
+			if (!ctrl)
+				return -ENOMEM;
+			if (cgroup_get_subsys_mount_point(ctrl, &h->mount) != 0)
+				return -ENOENT;
+		}
+		if (statfs(h->mount, &sfs) < 0)
+			return -errno;
+		h->v2 = sfs.f_type == CGROUP2_SUPER_MAGIC;
 	}
 	return 0;
 }

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../resources.h"
+#include "../util.h"
 #include "args.h"
 #include "cli.h"
 
@@ -58,4 +60,30 @@ int cli_parse_uint(struct cli *cli, const char *opt, const char *s, int max)
 		return -1;
 	}
 	return (int)v;
+}
+
+struct option *cli_with_resource_options(const struct option *fixed)
+{
+	size_t n = 0;
+	struct option *all;
+
+	while (fixed[n].name)
+		n++;
+	all = calloc(n + ctr_n_resource_options + 1, sizeof(*all));
+	if (!all)
+		return NULL;
+	memcpy(all, fixed, n * sizeof(*all));
+	for (size_t i = 0; i < ctr_n_resource_options; i++)
+		all[n + i] = (struct option){ ctr_resource_options[i].name, required_argument, NULL,
+					      CLI_RESOURCE_OPT + (int)i };
+	return all;
+}
+
+int cli_collect_resource(int c, const char *value, char ***pairs)
+{
+	if (c < CLI_RESOURCE_OPT || c >= CLI_RESOURCE_OPT + (int)ctr_n_resource_options)
+		return -EINVAL;
+	if (strv_push(pairs, ctr_resource_options[c - CLI_RESOURCE_OPT].name) < 0 || strv_push(pairs, value) < 0)
+		return -ENOMEM;
+	return 0;
 }

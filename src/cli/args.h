@@ -14,4 +14,12 @@ int cli_positional(struct cli *cli, int argc, char **argv, int min, int max, con
 /* Non-negative integer option value, or -1 after reporting. */
 int cli_parse_uint(struct cli *cli, const char *opt, const char *s, int max);
 
+/* getopt values of the resource options (--memory, --cpus, ...): these plus
+ * the index into ctr_resource_options. */
+#define CLI_RESOURCE_OPT 1000
+/* fixed (NULL-terminated) followed by the resource options; free the result. */
+struct option *cli_with_resource_options(const struct option *fixed);
+/* Record a resource option getopt returned, as a "name", "value" pair. */
+int cli_collect_resource(int c, const char *value, char ***pairs);
+
 #endif

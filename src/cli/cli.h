@@ -18,7 +18,8 @@ struct cli_command {
 	int (*run)(struct cli *cli, int argc, char **argv);
 	const char *usage; /* after "ctr NAME " */
 	const char *summary;
-	const char *help; /* options, one per line */
+	const char *help;   /* options, one per line */
+	bool resource_help; /* followed by the resource options (--memory, ...) */
 };
 
 /* Print the error (text on stderr; JSON on stdout too with --json) and return
@@ -35,6 +36,6 @@ void cli_command_help(const struct cli_command *c);
 bool cli_wants_help(int argc, char **argv);
 
 extern const struct cli_command cli_create, cli_start, cli_restart, cli_stop, cli_kill, cli_exec, cli_console, cli_list,
-	cli_info, cli_destroy, cli_config, cli_set;
+	cli_info, cli_destroy, cli_config, cli_set, cli_pause, cli_resume, cli_stats;
 
 #endif

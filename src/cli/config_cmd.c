@@ -45,13 +45,22 @@ static int run_set(struct cli *cli, int argc, char **argv)
 		{ "stop-timeout", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
+	_cleanup_free_ struct option *all = cli_with_resource_options(opts);
+	_cleanup_strv_ char **resources = NULL;
 	struct ctr_set_opts o = { .stop_timeout = -1 };
 	struct ctr_error *err = NULL;
 	bool any = false;
 	int c;
 
-	while ((c = cli_getopt(cli, argc, argv, "", opts)) != -1) {
+	if (!all)
+		return 1;
+	while ((c = cli_getopt(cli, argc, argv, "", all)) != -1) {
 		any = true;
+		if (c >= CLI_RESOURCE_OPT) {
+			if (cli_collect_resource(c, optarg, &resources) < 0)
+				return 1;
+			continue;
+		}
 		switch (c) {
 		case 'H': o.hostname = optarg; break;
 		case 'i': o.init = optarg; break;
@@ -68,6 +77,7 @@ static int run_set(struct cli *cli, int argc, char **argv)
 		return 2;
 	if (!any)
 		return cli_usage_error(cli, "nothing to set: give at least one option");
+	o.resources = resources;
 	if (ctr_set(cli->ctx, argv[optind], &o, &err) < 0)
 		return fail(cli, err, "set", argv[optind]);
 	return 0;
@@ -84,10 +94,11 @@ const struct cli_command cli_config = {
 const struct cli_command cli_set = {
 	.name = "set",
 	.run = run_set,
-	.usage = "NAME [--hostname H] [--init 'CMD ARGS'] [--stop-signal SIG] [--stop-timeout S]",
-	.summary = "change a container's config (applies at its next start)",
+	.usage = "NAME [--hostname H] [--init 'CMD ARGS'] [--stop-signal SIG] [--stop-timeout S] [LIMITS]",
+	.summary = "change a container's config (limits apply at once when it runs)",
 	.help = "      --hostname H      hostname inside the container\n"
 		"      --init 'CMD ARGS' the container's init\n"
 		"      --stop-signal SIG signal that asks init to shut down\n"
 		"      --stop-timeout S  default grace period of 'ctr stop'\n",
+	.resource_help = true,
 };

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include "../container.h"
+#include "../util.h"
 #include "args.h"
 #include "cli.h"
 
@@ -11,11 +12,20 @@ static int run(struct cli *cli, int argc, char **argv)
 		{ "init", required_argument, NULL, 'i' },     { "stop-signal", required_argument, NULL, 's' },
 		{ "config", required_argument, NULL, 'c' },   { NULL, 0, NULL, 0 },
 	};
+	_cleanup_free_ struct option *all = cli_with_resource_options(opts);
+	_cleanup_strv_ char **resources = NULL;
 	struct ctr_create_opts o = { 0 };
 	struct ctr_error *err = NULL;
 	int c, r;
 
-	while ((c = cli_getopt(cli, argc, argv, "t:", opts)) != -1) {
+	if (!all)
+		return 1;
+	while ((c = cli_getopt(cli, argc, argv, "t:", all)) != -1) {
+		if (c >= CLI_RESOURCE_OPT) {
+			if (cli_collect_resource(c, optarg, &resources) < 0)
+				return 1;
+			continue;
+		}
 		switch (c) {
 		case 't': o.template_name = optarg; break;
 		case 'H': o.hostname = optarg; break;
@@ -27,6 +37,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	}
 	if (cli_positional(cli, argc, argv, 1, 1, "container NAME") < 0)
 		return 2;
+	o.resources = resources;
 	r = ctr_create(cli->ctx, argv[optind], &o, &err);
 	if (r < 0) {
 		ctr_error_wrap(&err, "create %s", argv[optind]);
@@ -41,11 +52,12 @@ const struct cli_command cli_create = {
 	.name = "create",
 	.run = run,
 	.usage = "NAME [--template busybox|DIR] [--hostname H] [--init 'CMD ARGS'] [--stop-signal SIG] "
-		 "[--config FILE]",
+		 "[--config FILE] [LIMITS]",
 	.summary = "create a container: build its rootfs and write its config",
 	.help = "  -t, --template T      'busybox' (default) or a directory holding a rootfs to copy\n"
 		"      --hostname H      hostname inside the container (default: NAME)\n"
 		"      --init 'CMD ARGS' the container's init (default: /sbin/init)\n"
 		"      --stop-signal SIG signal that asks init to shut down (busybox: SIGUSR2)\n"
 		"      --config FILE     start from this config document (see ctr-config(5))\n",
+	.resource_help = true,
 };

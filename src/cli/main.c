@@ -9,14 +9,15 @@
 #include <yajl/yajl_gen.h>
 
 #include "../container.h"
+#include "../resources.h"
 #include "../util.h"
 #include "cli.h"
 
 #define DEFAULT_CONF "/etc/ctr/ctr.conf"
 
 static const struct cli_command *const commands[] = {
-	&cli_create,  &cli_start, &cli_stop, &cli_restart, &cli_kill, &cli_exec,
-	&cli_console, &cli_list,  &cli_info, &cli_config,  &cli_set,  &cli_destroy,
+	&cli_create, &cli_start,  &cli_stop, &cli_restart, &cli_kill,  &cli_exec,   &cli_console, &cli_list,
+	&cli_info,   &cli_config, &cli_set,  &cli_destroy, &cli_pause, &cli_resume, &cli_stats,
 };
 
 static void main_help(FILE *f)
@@ -45,6 +46,16 @@ void cli_command_help(const struct cli_command *c)
 	if (c->help && c->help[0])
 		printf("\nOptions:\n%s", c->help);
 	printf("  -h, --help            this help\n");
+	if (c->resource_help) {
+		printf("\nResource limits (see ctr-resources(7)):\n");
+		for (size_t i = 0; i < ctr_n_resource_options; i++) {
+			char opt[48];
+
+			snprintf(opt, sizeof(opt), "--%s %s", ctr_resource_options[i].name,
+				 ctr_resource_options[i].arg);
+			printf("      %-28s %s\n", opt, ctr_resource_options[i].help);
+		}
+	}
 }
 
 bool cli_wants_help(int argc, char **argv)

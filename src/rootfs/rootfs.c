@@ -12,6 +12,7 @@
 #include <termios.h>
 
 #include "../error.h"
+#include "../resources.h"
 #include "../util.h"
 #include "rootfs.h"
 
@@ -107,21 +108,46 @@ static const struct {
 	{ "null", 1, 3 }, { "zero", 1, 5 }, { "full", 1, 7 }, { "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
 };
 
-/* A device node in the container's /dev. mknod needs CAP_MKNOD in the initial
+/* A device node at devfd/name (name may have directories, created as
+ * needed, never following a symlink). mknod needs CAP_MKNOD in the initial
  * user namespace; without it (user namespaces) bind-mount the host's node. */
-static int make_dev_node(int devfd, const char *name, unsigned major, unsigned minor)
+static int make_node(int devfd, const char *name, char type, unsigned major, unsigned minor, unsigned mode)
 {
-	char host[64];
-	_cleanup_close_ int tree = -1, target = -1;
+	_cleanup_free_ char *dir = strdup(name), *host = NULL;
+	_cleanup_close_ int tree = -1, target = -1, parent = -1;
+	const char *base = name;
+	char *slash, *save = NULL;
 
-	if (mknodat(devfd, name, S_IFCHR | 0666, makedev(major, minor)) == 0) {
+	if (!dir)
+		return -ENOMEM;
+	slash = strrchr(dir, '/');
+	if (slash) {
+		/* One component at a time, each opened without following links. */
+		*slash = '\0';
+		base = name + (slash - dir) + 1;
+		for (char *c = strtok_r(dir, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+			int at = parent >= 0 ? parent : devfd, next;
+
+			if (mkdirat(at, c, 0755) < 0 && errno != EEXIST)
+				return negative_errno();
+			next = open_in_root(at, c, O_PATH | O_DIRECTORY);
+			if (next < 0)
+				return next;
+			if (parent >= 0)
+				close(parent);
+			parent = next;
+		}
+	}
+	if (mknodat(parent >= 0 ? parent : devfd, base, (type == 'b' ? S_IFBLK : S_IFCHR) | mode,
+		    makedev(major, minor)) == 0) {
 		/* mknod is subject to the umask: set the mode the node must have. */
-		return fchmodat(devfd, name, 0666, 0) < 0 ? negative_errno() : 0;
+		return fchmodat(parent >= 0 ? parent : devfd, base, mode, 0) < 0 ? negative_errno() : 0;
 	}
 	if (errno != EPERM)
 		return negative_errno();
-	snprintf(host, sizeof(host), "/dev/%s", name);
-	target = openat(devfd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0666);
+	if (asprintf(&host, "/dev/%s", name) < 0)
+		return -ENOMEM;
+	target = openat(parent >= 0 ? parent : devfd, base, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (target < 0)
 		return negative_errno();
 	tree = open_tree(AT_FDCWD, host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
@@ -130,6 +156,11 @@ static int make_dev_node(int devfd, const char *name, unsigned major, unsigned m
 	return move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0
 		       ? negative_errno()
 		       : 0;
+}
+
+static int make_dev_node(int devfd, const char *name, unsigned major, unsigned minor)
+{
+	return make_node(devfd, name, 'c', major, minor, 0666);
 }
 
 static int setup_console(int devfd, int ptsfd, struct ctr_rootfs *rfs, struct ctr_error **err)
@@ -160,7 +191,7 @@ static int setup_console(int devfd, int ptsfd, struct ctr_rootfs *rfs, struct ct
 	return 0;
 }
 
-static int setup_dev(int rootfd, struct ctr_rootfs *rfs, struct ctr_error **err)
+static int setup_dev(int rootfd, const struct ctr_resources *res, struct ctr_rootfs *rfs, struct ctr_error **err)
 {
 	static const struct {
 		const char *link, *target;
@@ -185,6 +216,14 @@ static int setup_dev(int rootfd, struct ctr_rootfs *rfs, struct ctr_error **err)
 		if (r < 0)
 			return ctr_error_sys(err, -r, "create /dev/%s", dev_nodes[i].name);
 	}
+	/* The devices the config gives it (--device), after the standard ones. */
+	for (size_t i = 0; res && i < res->n_nodes; i++) {
+		const struct ctr_device_node *n = &res->nodes[i];
+
+		r = make_node(devfd, n->path + strlen("/dev/"), n->type, n->major, n->minor, n->mode);
+		if (r < 0)
+			return ctr_error_sys(err, -r, "create %s", n->path);
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(links); i++)
 		if (symlinkat(links[i].target, devfd, links[i].link) < 0)
 			return ctr_error_sys(err, errno, "symlink /dev/%s", links[i].link);
@@ -208,7 +247,8 @@ static int setup_dev(int rootfd, struct ctr_rootfs *rfs, struct ctr_error **err)
 	return setup_console(devfd, ptsfd, rfs, err);
 }
 
-int ctr_rootfs_prepare(const char *path, bool readonly, struct ctr_rootfs *ret, struct ctr_error **err)
+int ctr_rootfs_prepare(const char *path, bool readonly, const struct ctr_resources *res, struct ctr_rootfs *ret,
+		       struct ctr_error **err)
 {
 	static const struct fs_mount mounts[] = {
 		{ "proc", "proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC },
@@ -240,7 +280,7 @@ int ctr_rootfs_prepare(const char *path, bool readonly, struct ctr_rootfs *ret, 
 		if (r < 0)
 			goto fail;
 	}
-	r = setup_dev(rfs.root_fd, &rfs, err);
+	r = setup_dev(rfs.root_fd, res, &rfs, err);
 	if (r < 0)
 		goto fail;
 	if (readonly &&
@@ -272,5 +312,26 @@ int ctr_rootfs_pivot(struct ctr_rootfs *rfs, struct ctr_error **err)
 		return ctr_error_sys(err, errno, "chdir /");
 	closep(&rfs->root_fd);
 	rfs->root_fd = -1;
+	return 0;
+}
+
+int ctr_rootfs_device_node(pid_t init, const struct ctr_device_node *n, bool add)
+{
+	_cleanup_close_ int root = -1, devfd = -1;
+	char proc[64];
+
+	/* The container's root as its init sees it; everything below is
+	 * resolved inside it (a symlink planted in /dev cannot point out). */
+	snprintf(proc, sizeof(proc), "/proc/%d/root", (int)init);
+	root = open(proc, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return negative_errno();
+	devfd = open_in_root(root, "dev", O_PATH | O_DIRECTORY);
+	if (devfd < 0)
+		return devfd;
+	if (add)
+		return make_node(devfd, n->path + strlen("/dev/"), n->type, n->major, n->minor, n->mode);
+	if (unlinkat(devfd, n->path + strlen("/dev/"), 0) < 0 && errno != ENOENT)
+		return negative_errno();
 	return 0;
 }

@@ -9,8 +9,11 @@
 #define CTR_ROOTFS_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 struct ctr_error;
+struct ctr_resources;
+struct ctr_device_node;
 
 struct ctr_rootfs {
 	int root_fd;	    /* O_PATH fd of the rootfs mount */
@@ -18,10 +21,14 @@ struct ctr_rootfs {
 	int console_slave;  /* its slave, for init's stdio */
 };
 
-/* Build the tree under `path`. On success ret holds the descriptors above. */
-int ctr_rootfs_prepare(const char *path, bool readonly, struct ctr_rootfs *ret, struct ctr_error **err);
+/* Build the tree under `path`, with the device nodes of res in /dev. On
+ * success ret holds the descriptors above. */
+int ctr_rootfs_prepare(const char *path, bool readonly, const struct ctr_resources *res, struct ctr_rootfs *ret,
+		       struct ctr_error **err);
 /* Make the prepared tree the root (pivot_root(".", ".") and detach the old root). */
 int ctr_rootfs_pivot(struct ctr_rootfs *rfs, struct ctr_error **err);
+/* Add or remove a device node in a running container's /dev. */
+int ctr_rootfs_device_node(pid_t init, const struct ctr_device_node *n, bool add);
 void ctr_rootfs_done(struct ctr_rootfs *rfs);
 
 #endif
