@@ -37,8 +37,32 @@ int ctr_context_init(struct ctr_context *ctx, const char *root, const char *run_
 	return 0;
 }
 
+int ctr_context_set_cgroup_parent(struct ctr_context *ctx, const char *path, struct ctr_error **err)
+{
+	size_t n = strlen(path);
+	char *copy;
+
+	/* Names below each hierarchy's root: no '.', '..', empty components or
+	 * characters a cgroup name should not have. */
+	if (path[0] != '/' || strstr(path, "//") || strstr(path, "/./") || strstr(path, "/../") ||
+	    (n >= 2 && !strcmp(path + n - 2, "/.")) || (n >= 3 && !strcmp(path + n - 3, "/..")) ||
+	    strspn(path, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-@/") != n)
+		return ctr_error_user(err, CTR_ERR_USAGE, EINVAL,
+				      "invalid cgroup-parent '%s': expected an absolute cgroup path such as /ctr.slice",
+				      path);
+	copy = strdup(path);
+	if (!copy)
+		return -ENOMEM;
+	while (n > 1 && copy[n - 1] == '/')
+		copy[--n] = '\0';
+	free(ctx->cgroup_parent);
+	ctx->cgroup_parent = copy;
+	return 0;
+}
+
 void ctr_context_done(struct ctr_context *ctx)
 {
+	free(ctx->cgroup_parent);
 	free(ctx->root);
 	free(ctx->run_dir);
 	free(ctx->template_dir);

@@ -17,9 +17,12 @@ struct ctr_context {
 	char *run_dir;	    /* volatile state: RUNDIR/NAME/{state.json,monitor.sock} */
 	char *template_dir; /* where template scripts live */
 	unsigned lock_timeout_ms;
+	char *cgroup_parent; /* NULL: containers' cgroups go below the caller's own */
 };
 
 int ctr_context_init(struct ctr_context *ctx, const char *root, const char *run_dir, const char *template_dir);
+/* An absolute cgroup path ("/ctr.slice") for every container's cgroups. */
+int ctr_context_set_cgroup_parent(struct ctr_context *ctx, const char *path, struct ctr_error **err);
 void ctr_context_done(struct ctr_context *ctx);
 
 int ctr_name_validate(const char *name, struct ctr_error **err);

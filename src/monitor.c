@@ -395,8 +395,8 @@ struct cgroup_helper {
 	int sock;
 };
 
-static __attribute__((noreturn)) void cgroup_helper_main(const char *name, const struct ctr_resources *res,
-							 pid_t monitor, int sock)
+static __attribute__((noreturn)) void cgroup_helper_main(const char *name, const char *parent,
+							 const struct ctr_resources *res, pid_t monitor, int sock)
 {
 	_cleanup_(ctr_cgroup_freep) struct ctr_cgroup *cg = NULL;
 	_cleanup_strv_ char **paths = NULL;
@@ -405,7 +405,7 @@ static __attribute__((noreturn)) void cgroup_helper_main(const char *name, const
 	int r;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	r = ctr_cgroup_create(name, monitor, &cg, &err);
+	r = ctr_cgroup_create(name, monitor, parent, &cg, &err);
 	if (r < 0 || ctr_cgroup_to_strv(cg, &paths) < 0) {
 		ctr_msg_send_error(sock, err, r < 0 ? -r : ENOMEM);
 		_exit(1);
@@ -473,7 +473,7 @@ static int cgroup_helper_start(struct monitor *m, struct cgroup_helper *h, struc
 	}
 	if (h->pid == 0) {
 		close(sv[0]);
-		cgroup_helper_main(m->name, &m->spec->res, monitor, sv[1]);
+		cgroup_helper_main(m->name, m->ctx->cgroup_parent, &m->spec->res, monitor, sv[1]);
 	}
 	close(sv[1]);
 	h->sock = sv[0];

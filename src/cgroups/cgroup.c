@@ -163,35 +163,122 @@ static int cpuset_inherit(struct cgroup *g, const char *parent)
 }
 
 /* cgroup v2: controllers reach a group only through its parent's
- * cgroup.subtree_control. Enable each one the parent has; the kernel refuses
- * (EBUSY) when the parent holds processes itself and is not the root: the
- * "no internal processes" rule. */
-static int delegate_controllers(const struct hier *h, const char *parent_path, struct ctr_error **err)
+ * cgroup.subtree_control. Enable, in one write, those of h's controllers that
+ * the parent has (its cgroup.controllers); h keeps just these. The kernel
+ * refuses when the parent holds processes itself and is not the root (the
+ * "no internal processes" rule): EBUSY, or EOPNOTSUPP once a threaded
+ * controller made it a thread root; one write keeps that from happening. */
+static int delegate_controllers(struct hier *h, const char *parent_path, struct ctr_error **err)
 {
-	_cleanup_free_ char *ctrls = strdup(h->controllers);
+	_cleanup_free_ char *first = strndup(h->controllers, strcspn(h->controllers, ",")),
+			    *want = strdup(h->controllers);
+	_cleanup_free_ char *have = NULL, *plus = NULL, *kept = NULL;
 	struct hier parent = *h;
-	char *save = NULL;
+	size_t plus_len = 0, kept_len = 0;
+	char avail[1024], *save = NULL;
+	int r;
 
-	if (!ctrls)
+	if (!first || !want)
 		return -ENOMEM;
 	parent.path = (char *)parent_path;
-	for (char *c = strtok_r(ctrls, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
-		char plus[64];
+	r = ctr_cg_read(&parent, first, "cgroup.controllers", avail, sizeof(avail));
+	if (r < 0)
+		return ctr_error_sys(err, -r, "read the controllers of cgroup %s", parent_path);
+	plus = calloc(1, strlen(h->controllers) * 2 + 2);
+	kept = calloc(1, strlen(h->controllers) + 1);
+	if (!plus || !kept)
+		return -ENOMEM;
+	for (char *c = strtok_r(want, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
+		size_t n = strlen(c);
+		bool found = false;
+
+		for (const char *a = avail; *a; a += strcspn(a, " \n") + (a[strcspn(a, " \n")] ? 1 : 0))
+			found |= strcspn(a, " \n") == n && !strncmp(a, c, n);
+		if (!found)
+			continue;
+		plus_len += (size_t)sprintf(plus + plus_len, "%s+%s", plus_len ? " " : "", c);
+		kept_len += (size_t)sprintf(kept + kept_len, "%s%s", kept_len ? "," : "", c);
+	}
+	if (!kept_len)
+		return ctr_error_user(err, CTR_ERR_SYSTEM, ENOTSUP,
+				      "cgroup v2: cgroup %s has no controllers to give (its own parent delegates "
+				      "none); delegate them to it, or set cgroup-parent in ctr.conf",
+				      parent_path);
+	r = ctr_cg_write(&parent, first, "cgroup.subtree_control", plus);
+	if (r == -EBUSY || r == -EOPNOTSUPP)
+		return ctr_error_user(err, CTR_ERR_SYSTEM, EBUSY,
+				      "cgroup v2: cannot delegate controllers below %s: that cgroup holds processes "
+				      "itself (the no-internal-processes rule); set cgroup-parent in ctr.conf (e.g. "
+				      "cgroup-parent = /ctr.slice) or CTR_CGROUP_PARENT",
+				      parent_path);
+	if (r < 0)
+		return ctr_error_sys(err, -r, "enable controllers %s in cgroup %s", plus, parent_path);
+	free(h->controllers);
+	h->controllers = TAKE_PTR(kept);
+	return 0;
+}
+
+/* Create hierarchy h's group at `path` (its parent must exist): a v1 cpuset
+ * group gets its parent's CPUs and nodes, a v2 group the controllers its
+ * parent delegates. */
+static int create_group(struct hier *h, const char *path, struct ctr_error **err)
+{
+	_cleanup_free_ char *parent = strdup(path);
+	struct hier at;
+	struct cgroup *g;
+	int r;
+
+	if (!parent)
+		return -ENOMEM;
+	*strrchr(parent, '/') = '\0';
+	/* First, as it decides which controllers the group gets. */
+	if (h->v2 && (r = delegate_controllers(h, parent[0] ? parent : "/", err)) < 0)
+		return r;
+	at = *h;
+	at.path = (char *)path;
+	g = ctr_cg_lib_group(&at);
+	if (!g)
+		return -ENOMEM;
+	r = h->v2 ? 0 : cpuset_inherit(g, parent[0] ? parent : "/");
+	if (r == 0) {
+		/* ignore_ownership: the group stays root's, as its parent;
+		 * skipping libcgroup's chown of every control file saves
+		 * a few hundred syscalls per start. */
+		r = cgroup_create_cgroup(g, 1);
+		r = r == 0 ? 0 : ctr_error_sys(err, ctr_cg_lib_errno(r), "create cgroup %s:%s", h->controllers, path);
+	}
+	cgroup_free(&g);
+	return r;
+}
+
+static bool group_exists(const struct hier *h, const char *path)
+{
+	_cleanup_free_ char *dir = NULL;
+
+	if (asprintf(&dir, "%s%s", h->mount, path) < 0)
+		return false;
+	return access(dir, F_OK) == 0;
+}
+
+/* The levels of a configured parent (e.g. /ctr.slice) that do not exist yet,
+ * top down. They stay when containers go: they are the host's layout. */
+static int make_parent_levels(struct hier *h, const char *parent, struct ctr_error **err)
+{
+	_cleanup_free_ char *p = strdup(parent);
+
+	if (!p)
+		return -ENOMEM;
+	for (char *slash = strchr(p + 1, '/');; slash = strchr(slash + 1, '/')) {
 		int r;
 
-		snprintf(plus, sizeof(plus), "+%s", c);
-		r = ctr_cg_write(&parent, c, "cgroup.subtree_control", plus);
-		if (r == -EBUSY)
-			return ctr_error_user(
-				err, CTR_ERR_SYSTEM, EBUSY,
-				"cgroup v2: cannot delegate the %s controller below %s: that cgroup holds "
-				"processes itself (no-internal-processes rule); run ctr from a leaf cgroup "
-				"of its own, e.g. a systemd unit with Delegate=yes",
-				c, parent_path);
-		/* ENOENT/EINVAL: the parent does not have it; a limit that needs
-		 * it then reports the missing file. */
+		if (slash)
+			*slash = '\0';
+		if (p[1] && !group_exists(h, p) && (r = create_group(h, p, err)) < 0)
+			return r;
+		if (!slash)
+			return 0;
+		*slash = '/';
 	}
-	return 0;
 }
 
 static int hier_count_procs(const struct hier *h, pid_t **ret_pids)
@@ -305,7 +392,8 @@ int ctr_cgroup_destroy(const struct ctr_cgroup *cg, struct ctr_error **err)
 	return ret;
 }
 
-int ctr_cgroup_create(const char *name, pid_t caller, struct ctr_cgroup **ret, struct ctr_error **err)
+int ctr_cgroup_create(const char *name, pid_t caller, const char *parent_path, struct ctr_cgroup **ret,
+		      struct ctr_error **err)
 {
 	_cleanup_(ctr_cgroup_freep) struct ctr_cgroup *cg = calloc(1, sizeof(*cg));
 	struct cgroup_mount_point mp;
@@ -343,7 +431,9 @@ int ctr_cgroup_create(const char *name, pid_t caller, struct ctr_cgroup **ret, s
 			cg->h[j].controllers = joined;
 			continue;
 		}
-		r = caller_path(proc_cgroup, mp.name, &parent);
+		/* A configured parent is the same path in every hierarchy. */
+		r = parent_path ? ((parent = strdup(parent_path)) ? 0 : -ENOMEM)
+				: caller_path(proc_cgroup, mp.name, &parent);
 		if (r < 0) {
 			r = ctr_error_from_errno(err, r, "find own cgroup of controller %s", mp.name);
 			break;
@@ -366,6 +456,13 @@ int ctr_cgroup_create(const char *name, pid_t caller, struct ctr_cgroup **ret, s
 	if (r < 0)
 		return ctr_error_sys(err, -r, "find the cgroup hierarchies' mounts");
 
+	/* A configured parent may not exist yet: make its missing levels. */
+	for (size_t i = 0; parent_path && i < cg->n; i++) {
+		r = make_parent_levels(&cg->h[i], parent_path, err);
+		if (r < 0)
+			return r;
+	}
+
 	/* A group left over by a crash (killed mid-start) is emptied first. */
 	for (size_t i = 0; i < cg->n; i++) {
 		_cleanup_free_ char *dir = NULL;
@@ -377,30 +474,7 @@ int ctr_cgroup_create(const char *name, pid_t caller, struct ctr_cgroup **ret, s
 	}
 
 	for (size_t i = 0; i < cg->n; i++) {
-		struct cgroup *g = ctr_cg_lib_group(&cg->h[i]);
-		_cleanup_free_ char *parent = strdup(cg->h[i].path);
-
-		if (!g || !parent) {
-			if (g)
-				cgroup_free(&g);
-			r = -ENOMEM;
-			goto fail;
-		}
-		*strrchr(parent, '/') = '\0';
-		/* v1 cpuset groups start empty; v2 ones inherit by themselves
-		 * but only get the controllers their parent delegates. */
-		r = cg->h[i].v2 ? delegate_controllers(&cg->h[i], parent[0] ? parent : "/", err)
-				: cpuset_inherit(g, parent[0] ? parent : "/");
-		if (r == 0) {
-			/* ignore_ownership: the group stays root's, as its parent;
-			 * skipping libcgroup's chown of every control file saves
-			 * a few hundred syscalls per start. */
-			r = cgroup_create_cgroup(g, 1);
-			r = r == 0 ? 0
-				   : ctr_error_sys(err, ctr_cg_lib_errno(r), "create cgroup %s:%s",
-						   cg->h[i].controllers, cg->h[i].path);
-		}
-		cgroup_free(&g);
+		r = create_group(&cg->h[i], cg->h[i].path, err);
 		if (r < 0) {
 			/* Roll back the hierarchies already created. */
 			cg->n = i + 1;

@@ -14,9 +14,12 @@ struct ctr_error;
 struct ctr_cgroup;
 struct ctr_resources;
 
-/* Create ctr-NAME below the cgroup of `caller` in every mounted hierarchy. A
- * leftover group of that name from a crash is emptied and reused. */
-int ctr_cgroup_create(const char *name, pid_t caller, struct ctr_cgroup **ret, struct ctr_error **err);
+/* Create ctr-NAME below the cgroup of `caller` in every mounted hierarchy, or
+ * below parent_path (the same path in every hierarchy, created if missing)
+ * when the host configures one. A leftover group of that name from a crash is
+ * emptied first. */
+int ctr_cgroup_create(const char *name, pid_t caller, const char *parent_path, struct ctr_cgroup **ret,
+		      struct ctr_error **err);
 /* Rebuild from the "controllers:path" strings saved in the run state. */
 int ctr_cgroup_from_strv(char *const *v, struct ctr_cgroup **ret);
 /* "controllers:path" strings, for the run state. */

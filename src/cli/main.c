@@ -139,7 +139,7 @@ int cli_usage_error(struct cli *cli, const char *fmt, ...)
 }
 
 /* /etc/ctr/ctr.conf: "key = value" lines, '#' comments. */
-static int read_conf(struct cli *cli, char **root, char **run_dir)
+static int read_conf(struct cli *cli, char **root, char **run_dir, char **cgroup_parent)
 {
 	const char *path = getenv("CTR_CONFIG");
 	bool explicit = path && path[0];
@@ -179,9 +179,11 @@ static int read_conf(struct cli *cli, char **root, char **run_dir)
 			slot = root;
 		else if (!strcmp(key, "run-dir"))
 			slot = run_dir;
+		else if (!strcmp(key, "cgroup-parent"))
+			slot = cgroup_parent;
 		else
-			return cli_usage_error(cli, "%s:%d: unknown key '%s' (known: root, run-dir)", path, lineno,
-					       key);
+			return cli_usage_error(cli, "%s:%d: unknown key '%s' (known: root, run-dir, cgroup-parent)",
+					       path, lineno, key);
 		if (val[0] != '/')
 			return cli_usage_error(cli, "%s:%d: %s must be an absolute path", path, lineno, key);
 		free(*slot);
@@ -199,7 +201,7 @@ int main(int argc, char **argv)
 	};
 	struct ctr_context ctx;
 	struct cli cli = { .ctx = &ctx };
-	_cleanup_free_ char *root = NULL, *run_dir = NULL;
+	_cleanup_free_ char *root = NULL, *run_dir = NULL, *cgroup_parent = NULL;
 	const char *opt_root = NULL, *opt_run = NULL, *tdir;
 	const struct cli_command *cmd = NULL;
 	int c, r;
@@ -253,7 +255,7 @@ int main(int argc, char **argv)
 	}
 
 	/* Precedence: command line, then environment, then ctr.conf, then built-in. */
-	r = read_conf(&cli, &root, &run_dir);
+	r = read_conf(&cli, &root, &run_dir, &cgroup_parent);
 	if (r)
 		return r;
 	if (!opt_root)
@@ -270,6 +272,20 @@ int main(int argc, char **argv)
 	if (ctr_context_init(&ctx, opt_root, opt_run, tdir && tdir[0] ? tdir : CTR_TEMPLATE_DIR) < 0) {
 		fprintf(stderr, "ctr: out of memory\n");
 		return 1;
+	}
+	if (getenv("CTR_CGROUP_PARENT") && getenv("CTR_CGROUP_PARENT")[0]) {
+		free(cgroup_parent);
+		cgroup_parent = strdup(getenv("CTR_CGROUP_PARENT"));
+	}
+	if (cgroup_parent) {
+		struct ctr_error *err = NULL;
+
+		if (ctr_context_set_cgroup_parent(&ctx, cgroup_parent, &err) < 0) {
+			r = cli_fail(&cli, err, 0);
+			ctr_error_free(&err);
+			ctr_context_done(&ctx);
+			return r;
+		}
 	}
 	optind = 0; /* reset getopt for the command */
 	r = cmd->run(&cli, argc, argv);

@@ -200,3 +200,50 @@ cgfile() {
 		done
 	done
 }
+
+@test "cgroup-parent (env or ctr.conf) places the cgroups below it, in every hierarchy; bad values exit 2" {
+	local c mem parent
+	c=$(cname)
+	# Below this session's own memory cgroup, so that nothing is made above
+	# the caller's cgroup of any hierarchy.
+	mem=$(sed -n 's/^[0-9]*:memory://p' /proc/self/cgroup)
+	parent="${mem%/}/ctr-${PFX}parent"
+	# ctr makes the missing levels in the other hierarchies; note which
+	# exist now, to remove exactly the ones this test made.
+	local before level h
+	before=$(for h in /sys/fs/cgroup/*/; do
+		level=$parent
+		while [ -n "$level" ]; do
+			[ -d "$h${level#/}" ] && echo "$h${level#/}"
+			level=${level%/*}
+		done
+	done)
+	ctr create "$c" --pids 30
+	CTR_CGROUP_PARENT="$parent" ctr start "$c"
+	expect_eq "$(cat "/sys/fs/cgroup/pids$parent/ctr-$c/pids.max")" 30
+	[ -d "/sys/fs/cgroup/memory$parent/ctr-$c" ]
+	ctr stop "$c"
+	expect_run_state_gone "$c"
+	# The parent levels stay (the host's layout); this test removes its own.
+	echo "cgroup-parent = $parent" >"$CTR_CONFIG"
+	ctr start "$c"
+	[ -d "/sys/fs/cgroup/cpu$parent/ctr-$c" ]
+	ctr destroy --force "$c"
+	for h in /sys/fs/cgroup/*/; do
+		level=$parent
+		while [ -n "$level" ]; do
+			if [ -d "$h${level#/}" ] && ! grep -qx "$h${level#/}" <<<"$before"; then
+				rmdir "$h${level#/}"
+			fi
+			level=${level%/*}
+		done
+	done
+	echo "cgroup-parent = /x/../y" >"$CTR_CONFIG"
+	expect_each_fails 2 "invalid cgroup-parent '/x/../y'" "list"
+	: >"$CTR_CONFIG"
+	CTR_CGROUP_PARENT=relative/path run --separate-stderr ctr list
+	expect_status 2
+	expect_contains "$stderr" "invalid cgroup-parent 'relative/path'"
+	CTR_CGROUP_PARENT=/a/../b run --separate-stderr ctr list
+	expect_status 2
+}

@@ -77,7 +77,7 @@ cgroup_dirs() {
 	find /sys/fs/cgroup -maxdepth 6 -type d -name "ctr-$1" 2>/dev/null
 }
 
-echo "1..10"
+echo "1..11"
 echo "# cgroup: $(if [ -f /sys/fs/cgroup/cgroup.controllers ]; then echo v2; else echo v1; fi)"
 
 # 1. Over its memory limit, a process is OOM-killed inside; init, the
@@ -279,5 +279,36 @@ else
 	not_ok "cgroups after stop: start" "$(cat "$work/out")"
 fi
 gone "$c"
+
+# 11. cgroup v2 only: run from a cgroup that holds processes (as a login shell
+#     is), ctr cannot delegate controllers below it (the no-internal-processes
+#     rule). The error says so and names cgroup-parent, which then works.
+c=${prefix}parent
+if [ ! -f /sys/fs/cgroup/cgroup.controllers ] || [ "$(cat /proc/self/cgroup)" != "0::/" ]; then
+	skip "cgroup-parent on v2" "needs a cgroup v2 host and to run in its root cgroup"
+else
+	session=/sys/fs/cgroup/ctr-test-session
+	# As on a systemd host, the root delegates its controllers (this runs in
+	# the test's own VM: tests never change the cgroups above their own).
+	sed 's/\([a-z_]*\)/+\1/g' /sys/fs/cgroup/cgroup.controllers >/sys/fs/cgroup/cgroup.subtree_control
+	mkdir -p "$session"
+	"$CTR" create "$c" --pids 10 >/dev/null 2>&1
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	in_session='echo $$ > '"$session"'/cgroup.procs && exec "$CTR" start "$1"'
+	sh -c "$in_session" x "$c" >"$work/err" 2>&1
+	st=$?
+	CTR_CGROUP_PARENT=/ctr-test.slice sh -c "$in_session" x "$c" >"$work/out" 2>&1
+	st2=$?
+	lim=$(cat /sys/fs/cgroup/ctr-test.slice/ctr-$c/pids.max 2>/dev/null)
+	if [ "$st" = 1 ] && grep -q "no-internal-processes" "$work/err" && grep -q cgroup-parent "$work/err" &&
+		[ "$st2" = 0 ] && [ "$lim" = 10 ]; then
+		ok "v2 from a busy cgroup: refused with a clear reason; with cgroup-parent the limits hold"
+	else
+		not_ok "cgroup-parent on v2" "first start: exit $st, $(cat "$work/err")" \
+			"with cgroup-parent: exit $st2, pids.max '$lim', $(cat "$work/out")"
+	fi
+	gone "$c"
+	rmdir /sys/fs/cgroup/ctr-test.slice "$session" 2>/dev/null
+fi
 
 [ "$failed" = 0 ]
