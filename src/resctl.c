@@ -142,19 +142,24 @@ int ctr_resources_apply_live(const struct ctr_state *st, const char *name, const
 	if (r < 0)
 		return r;
 	/* Device nodes follow the allow-list: a new --device appears in the
-	 * running container's /dev, a removed one goes. */
+	 * running container's /dev (on failure, everything goes back), then a
+	 * removed one goes (its access is already denied by the cgroup). */
+	for (size_t i = 0; i < res->n_nodes; i++) {
+		if (has_node(old, &res->nodes[i]))
+			continue;
+		r = ctr_rootfs_device_node(st->init_pid, &res->nodes[i], true);
+		if (r < 0 && r != -EEXIST) {
+			ctr_error_sys(err, -r, "create %s in the running container", res->nodes[i].path);
+			while (i-- > 0)
+				if (!has_node(old, &res->nodes[i]))
+					ctr_rootfs_device_node(st->init_pid, &res->nodes[i], false);
+			ctr_cgroup_apply(cg, old, res, NULL);
+			return r;
+		}
+	}
 	for (size_t i = 0; i < old->n_nodes; i++)
 		if (!has_node(res, &old->nodes[i]))
 			ctr_rootfs_device_node(st->init_pid, &old->nodes[i], false);
-	for (size_t i = 0; i < res->n_nodes; i++)
-		if (!has_node(old, &res->nodes[i])) {
-			r = ctr_rootfs_device_node(st->init_pid, &res->nodes[i], true);
-			if (r < 0 && r != -EEXIST) {
-				ctr_error_sys(err, -r, "create %s in the running container", res->nodes[i].path);
-				ctr_cgroup_apply(cg, old, res, NULL);
-				return r;
-			}
-		}
 	return 0;
 }
 

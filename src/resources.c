@@ -77,10 +77,13 @@ int ctr_parse_size(const char *s, int64_t *ret)
 	case 'M': mult = 1ULL << 20; break;
 	case 'G': mult = 1ULL << 30; break;
 	case 'T': mult = 1ULL << 40; break;
+	case 'B': break; /* "512B": bytes */
 	case '\0': break;
 	default: return -EINVAL;
 	}
-	if (mult > 1) {
+	if (toupper((unsigned char)*end) == 'B' && mult == 1) {
+		end++;
+	} else if (mult > 1) {
 		end++;
 		/* "512M", "512MB" and "512MiB" all mean 512 * 2^20. */
 		if (!strcasecmp(end, "iB"))
@@ -664,6 +667,33 @@ void ctr_resources_gen(const struct ctr_resources *r, yajl_gen g)
 	}
 }
 
+int ctr_device_path_valid(const char *path)
+{
+	/* What ctr puts in every /dev itself; a node there would collide. */
+	static const char *const taken[] = {
+		"null", "zero", "full", "random", "urandom", "tty",    "console", "ptmx",
+		"pts",	"shm",	"fd",	"stdin",  "stdout",  "stderr", "core",	  "mqueue"
+	};
+	_cleanup_free_ char *copy = NULL;
+	char *save = NULL, *first;
+
+	/* Nodes are made in the container's own /dev (a tmpfs), by name, one
+	 * component at a time: no empty, '.' or '..' components. */
+	if (strncmp(path, "/dev/", 5) || !path[5] || strstr(path, "//") || path[strlen(path) - 1] == '/')
+		return -EINVAL;
+	copy = strdup(path + 5);
+	if (!copy)
+		return -ENOMEM;
+	first = strtok_r(copy, "/", &save);
+	for (char *c = first; c; c = strtok_r(NULL, "/", &save))
+		if (!strcmp(c, ".") || !strcmp(c, ".."))
+			return -EINVAL;
+	for (size_t i = 0; i < ARRAY_SIZE(taken); i++)
+		if (!strcmp(first, taken[i]))
+			return -EEXIST;
+	return 0;
+}
+
 int ctr_resources_validate(const struct ctr_resources *r, struct ctr_error **err)
 {
 	long outside;
@@ -682,16 +712,15 @@ int ctr_resources_validate(const struct ctr_resources *r, struct ctr_error **err
 	if (r->cpuset_mems && ctr_parse_cpu_list(r->cpuset_mems, NULL, &outside) < 0)
 		return bad(err, "linux.resources.cpu.mems", "expected a memory node list such as \"0\" or \"0-1\"");
 	for (size_t i = 0; i < r->n_nodes; i++) {
-		const char *p = r->nodes[i].path;
+		char path[64];
+		int v;
 
-		/* Nodes are made in the container's own /dev (a tmpfs), by name. */
-		if (strncmp(p, "/dev/", 5) || strstr(p, "/../") || strstr(p, "/./") ||
-		    !strcmp(p + strlen(p) - 3, "/..") || p[strlen(p) - 1] == '/') {
-			char path[64];
-
-			snprintf(path, sizeof(path), "linux.devices[%zu].path", i);
-			return bad(err, path, "expected a path under /dev/");
-		}
+		snprintf(path, sizeof(path), "linux.devices[%zu].path", i);
+		v = ctr_device_path_valid(r->nodes[i].path);
+		if (v == -EEXIST)
+			return bad(err, path, "names a node ctr makes in every container's /dev");
+		if (v < 0)
+			return bad(err, path, "expected a path under /dev/ without '.' or '..' components");
 	}
 	return 0;
 }
@@ -726,6 +755,13 @@ static int set_cpuset(char **field, const char *opt, const char *v, const char *
 	char *copy;
 	int r;
 
+	/* "all": no pinning, the parent's set (what a new container has). */
+	if (!strcmp(v, "all")) {
+		free(*field);
+		*field = NULL;
+		return 0;
+	}
+
 	/* A host without NUMA has no node directory: node 0 is all there is. */
 	r = read_list_file(online_file, strstr(online_file, "node") ? "0" : NULL, &online);
 	if (r < 0)
@@ -736,7 +772,7 @@ static int set_cpuset(char **field, const char *opt, const char *v, const char *
 				      "invalid value '%s' for --%s: %s %ld is not on this host (it has %s)", v, opt,
 				      what, outside, online);
 	if (r < 0)
-		return opt_error(err, opt, v, "expected a list such as 0-1,3");
+		return opt_error(err, opt, v, "expected a list such as 0-1,3, or all");
 	copy = strdup(v);
 	if (!copy)
 		return -ENOMEM;
@@ -820,7 +856,7 @@ static int set_throttle(struct ctr_resources *r, enum ctr_throttle t, const char
 			return opt_error(err, opt, v, "the rate is operations per second, or max to remove the limit");
 	} else if (ctr_parse_size(colon + 1, &rate) < 0) {
 		return opt_error(err, opt, v,
-				 "the rate is bytes per second (K, M, G suffixes), or max to remove the limit");
+				 "the rate is bytes per second (K/M/G/T suffixes), or max to remove the limit");
 	}
 	if (rate == CTR_RES_MAX)
 		rate = 0;
@@ -915,11 +951,23 @@ static int add_device(struct ctr_resources *r, const char *v, struct ctr_error *
 		if (parse_access(colon + 1, access) < 0)
 			return opt_error(err, "device", v, "access is a combination of r, w and m, e.g. /dev/fuse:rw");
 	}
-	if (strncmp(path, "/dev/", 5))
+	ret = ctr_device_path_valid(path);
+	if (ret == -EEXIST)
+		return ctr_error_user(err, CTR_ERR_USAGE, EEXIST,
+				      "--device %s: every container has it already (the default device list)", path);
+	if (ret < 0)
 		return opt_error(err, "device", v, "expected a device node under /dev, e.g. /dev/net/tun");
 	ret = parse_device_id(path, 0, "device", &type, &maj, &min, &mode, err);
 	if (ret < 0)
 		return ret;
+	for (size_t i = 0; i < ctr_n_default_devices; i++) {
+		const struct ctr_device_rule *d = &ctr_default_devices[i];
+
+		if (d->type == type && d->major == maj && (d->minor < 0 || d->minor == min))
+			return ctr_error_user(err, CTR_ERR_USAGE, EEXIST,
+					      "--device %s: every container has it already (the default device list)",
+					      path);
+	}
 	remove_device(r, path);
 	nn = realloc(r->nodes, (r->n_nodes + 1) * sizeof(*nn));
 	if (!nn)
@@ -962,8 +1010,8 @@ const struct ctr_resource_option ctr_resource_options[] = {
 	[OPT_MEMORY_RESERVATION] = { "memory-reservation", "SIZE", "memory kept for it under pressure (0 for none)" },
 	[OPT_CPU_WEIGHT] = { "cpu-weight", "N", "share of CPU time under contention, 1..10000 (default 100)" },
 	[OPT_CPUS] = { "cpus", "N", "CPU time limit as a number of CPUs, e.g. 1.5 (or max)" },
-	[OPT_CPUSET_CPUS] = { "cpuset-cpus", "LIST", "CPUs it may run on, e.g. 0-1,3" },
-	[OPT_CPUSET_MEMS] = { "cpuset-mems", "LIST", "memory nodes it may use" },
+	[OPT_CPUSET_CPUS] = { "cpuset-cpus", "LIST", "CPUs it may run on, e.g. 0-1,3 (all: no pinning)" },
+	[OPT_CPUSET_MEMS] = { "cpuset-mems", "LIST", "memory nodes it may use (all: no pinning)" },
 	[OPT_PIDS] = { "pids", "N", "maximum number of processes and threads (or max)" },
 	[OPT_IO_WEIGHT] = { "io-weight", "N", "share of disk time under contention, 10..1000 (default 100)" },
 	[OPT_IO_READ_BPS] = { "io-read-bps", "DEV:RATE", "read bytes/s limit on a disk (RATE max removes it)" },

@@ -80,8 +80,11 @@ extern const size_t ctr_n_default_devices;
 /* OCI linux.resources / linux.devices. `path` prefixes error messages. */
 int ctr_resources_parse(yajl_val v, struct ctr_resources *r, struct ctr_error **err);
 int ctr_devices_parse(yajl_val v, struct ctr_resources *r, struct ctr_error **err);
-/* Emit "resources" and "devices" keys into an open map (nothing when empty). */
+/* Emit "resources" (always) and "devices" (when there are nodes) into an open map. */
 void ctr_resources_gen(const struct ctr_resources *r, yajl_gen g);
+/* A linux.devices path: 0, -EINVAL (not a plain path under /dev/) or -EEXIST
+ * (a name ctr makes in every /dev itself). */
+int ctr_device_path_valid(const char *path);
 /* Consistency of the values with each other (not with the host). */
 int ctr_resources_validate(const struct ctr_resources *r, struct ctr_error **err);
 

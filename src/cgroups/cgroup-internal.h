@@ -36,6 +36,45 @@ int ctr_cg_write(const struct hier *h, const char *ctrl, const char *file, const
 int ctr_cg_read(const struct hier *h, const char *ctrl, const char *file, char *buf, size_t size);
 
 struct ctr_resources;
+
+/* The settings of the cgroup table (limits.c), in the order they are written. */
+enum ctr_cg_knob {
+	K_CPUSET_CPUS,
+	K_CPUSET_MEMS,
+	K_MEM_LIMIT,
+	K_MEM_SWAP,
+	K_MEM_LOW,
+	K_CPU_WEIGHT,
+	K_CPU_MAX,
+	K_PIDS,
+	K_IO_WEIGHT,
+	K_IO_MAX,
+	K_DEVICES,
+	_K_MAX,
+};
+
+/* One control-file write. from_parent: the value is the parent group's
+ * (an unset v1 cpuset), read when the write happens. */
+struct ctr_cg_write {
+	const char *file;
+	char value[192];
+	bool from_parent;
+};
+struct ctr_cg_writes {
+	struct ctr_cg_write *w;
+	size_t n;
+};
+void ctr_cg_writes_done(struct ctr_cg_writes *ws);
+
+/* The writes, in order, that give knob k the value it has in r, on a v1 or v2
+ * group: the cgroup table as data, for limits.c and the unit tests. prev is
+ * what the group has now (a live change: throttles and device rules it no
+ * longer has are lifted), or NULL at start. has() tells whether the group has
+ * a file (the I/O weight's depends on the disk scheduler). The v2 device list
+ * is a BPF program, not writes. */
+int ctr_cg_knob_writes(enum ctr_cg_knob k, bool v2, const struct ctr_resources *r, const struct ctr_resources *prev,
+		       bool (*has)(const void *data, const char *file), const void *data, struct ctr_cg_writes *ws);
+
 /* v2: replace the group's device program by one for the default allow-list
  * plus the rules of res. */
 int ctr_cg_devices_bpf(const struct hier *h, const struct ctr_resources *res);

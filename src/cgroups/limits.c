@@ -25,21 +25,6 @@ struct target {
 	bool v2;
 };
 
-enum knob {
-	K_CPUSET_CPUS,
-	K_CPUSET_MEMS,
-	K_MEM_LIMIT,
-	K_MEM_SWAP,
-	K_MEM_LOW,
-	K_CPU_WEIGHT,
-	K_CPU_MAX,
-	K_PIDS,
-	K_IO_WEIGHT,
-	K_IO_MAX,
-	K_DEVICES,
-	_K_MAX,
-};
-
 /*  setting            v1 controller  v1 file(s)                         v2 controller  v2 file
  *  cpuset cpus/mems   cpuset         cpuset.cpus / cpuset.mems          cpuset         same
  *  memory limit       memory         memory.limit_in_bytes (-1)         memory         memory.max (max)
@@ -171,6 +156,26 @@ static int t_read(const struct target *t, const char *file, char *buf, size_t si
 
 /* ---- the values of each knob -------------------------------------------- */
 
+void ctr_cg_writes_done(struct ctr_cg_writes *ws)
+{
+	free(ws->w);
+	ws->w = NULL;
+	ws->n = 0;
+}
+
+static int push(struct ctr_cg_writes *ws, const char *file, const char *value)
+{
+	struct ctr_cg_write *n = realloc(ws->w, (ws->n + 1) * sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	ws->w = n;
+	n[ws->n] = (struct ctr_cg_write){ .file = file };
+	snprintf(n[ws->n].value, sizeof(n[ws->n].value), "%s", value);
+	ws->n++;
+	return 0;
+}
+
 static void fmt_bytes(char *buf, size_t size, int64_t v, bool v2)
 {
 	if (v < 0)
@@ -209,7 +214,7 @@ static bool str_eq(const char *a, const char *b)
 }
 
 /* Whether the knob has a value to write at start (else the kernel's default stays). */
-static bool knob_configured(enum knob k, const struct ctr_resources *r)
+static bool knob_configured(enum ctr_cg_knob k, const struct ctr_resources *r)
 {
 	switch (k) {
 	case K_CPUSET_CPUS: return r->cpuset_cpus;
@@ -232,7 +237,7 @@ static bool knob_configured(enum knob k, const struct ctr_resources *r)
 	return false;
 }
 
-static bool knob_differs(enum knob k, const struct ctr_resources *a, const struct ctr_resources *b)
+static bool knob_differs(enum ctr_cg_knob k, const struct ctr_resources *a, const struct ctr_resources *b)
 {
 	switch (k) {
 	case K_CPUSET_CPUS: return !str_eq(a->cpuset_cpus, b->cpuset_cpus);
@@ -286,12 +291,13 @@ static const struct ctr_throttle_dev *find_throttle(const struct ctr_resources *
 }
 
 /* Throttles of r; devices that only `prev` limits are set back to unlimited. */
-static int write_throttles(const struct target *t, const struct ctr_resources *r, const struct ctr_resources *prev)
+static int throttle_writes(struct ctr_cg_writes *ws, bool v2, const struct ctr_resources *r,
+			   const struct ctr_resources *prev)
 {
 	char line[160];
 	int ret;
 
-	if (!t->v2) {
+	if (!v2) {
 		for (size_t k = 0; k < _CTR_THROTTLE_MAX; k++) {
 			for (size_t i = 0; prev && i < prev->n_throttle[k]; i++) {
 				const struct ctr_throttle_dev *d = &prev->throttle[k][i];
@@ -299,7 +305,7 @@ static int write_throttles(const struct target *t, const struct ctr_resources *r
 				if (find_throttle(r, k, d->major, d->minor))
 					continue;
 				snprintf(line, sizeof(line), "%u:%u 0", d->major, d->minor);
-				if ((ret = t_write(t, v1_throttle_file[k], line)) < 0)
+				if ((ret = push(ws, v1_throttle_file[k], line)) < 0)
 					return ret;
 			}
 			for (size_t i = 0; i < r->n_throttle[k]; i++) {
@@ -307,7 +313,7 @@ static int write_throttles(const struct target *t, const struct ctr_resources *r
 
 				snprintf(line, sizeof(line), "%u:%u %llu", d->major, d->minor,
 					 (unsigned long long)d->rate);
-				if ((ret = t_write(t, v1_throttle_file[k], line)) < 0)
+				if ((ret = push(ws, v1_throttle_file[k], line)) < 0)
 					return ret;
 			}
 		}
@@ -333,7 +339,7 @@ static int write_throttles(const struct target *t, const struct ctr_resources *r
 						len += (size_t)snprintf(line + len, sizeof(line) - len, " %s=max",
 									v2_throttle_key[j]);
 				}
-				if ((ret = t_write(t, "io.max", line)) < 0)
+				if ((ret = push(ws, "io.max", line)) < 0)
 					return ret;
 			}
 	}
@@ -371,7 +377,7 @@ static bool has_rule(const struct ctr_resources *r, const struct ctr_device_rule
 	return false;
 }
 
-static int write_devices_v1(const struct target *t, const struct ctr_resources *r, const struct ctr_resources *prev)
+static int device_writes_v1(struct ctr_cg_writes *ws, const struct ctr_resources *r, const struct ctr_resources *prev)
 {
 	char rule[80];
 	int ret;
@@ -382,33 +388,32 @@ static int write_devices_v1(const struct target *t, const struct ctr_resources *
 		for (size_t i = 0; i < prev->n_devices; i++)
 			if (!has_rule(r, &prev->devices[i])) {
 				fmt_rule(&prev->devices[i], rule, sizeof(rule));
-				if ((ret = t_write(t, "devices.deny", rule)) < 0)
+				if ((ret = push(ws, "devices.deny", rule)) < 0)
 					return ret;
 			}
 		for (size_t i = 0; i < r->n_devices; i++)
 			if (!has_rule(prev, &r->devices[i])) {
 				fmt_rule(&r->devices[i], rule, sizeof(rule));
-				if ((ret = t_write(t, "devices.allow", rule)) < 0)
+				if ((ret = push(ws, "devices.allow", rule)) < 0)
 					return ret;
 			}
 		return 0;
 	}
-	if ((ret = t_write(t, "devices.deny", "a")) < 0)
+	if ((ret = push(ws, "devices.deny", "a")) < 0)
 		return ret;
 	for (size_t i = 0; i < ctr_n_default_devices + r->n_devices; i++) {
 		const struct ctr_device_rule *d =
 			i < ctr_n_default_devices ? &ctr_default_devices[i] : &r->devices[i - ctr_n_default_devices];
 
 		fmt_rule(d, rule, sizeof(rule));
-		if ((ret = t_write(t, d->allow ? "devices.allow" : "devices.deny", rule)) < 0)
+		if ((ret = push(ws, d->allow ? "devices.allow" : "devices.deny", rule)) < 0)
 			return ret;
 	}
 	return 0;
 }
 
-/* Write knob k's value from r (prev: what is there now, or NULL at start). */
-static int knob_write(const struct target *t, enum knob k, const struct ctr_resources *r,
-		      const struct ctr_resources *prev)
+int ctr_cg_knob_writes(enum ctr_cg_knob k, bool v2, const struct ctr_resources *r, const struct ctr_resources *prev,
+		       bool (*has)(const void *data, const char *file), const void *data, struct ctr_cg_writes *ws)
 {
 	char v[128];
 	int ret;
@@ -419,95 +424,124 @@ static int knob_write(const struct target *t, enum knob k, const struct ctr_reso
 		const char *file = k == K_CPUSET_CPUS ? "cpuset.cpus" : "cpuset.mems";
 		const char *val = k == K_CPUSET_CPUS ? r->cpuset_cpus : r->cpuset_mems;
 
-		if (!val && !t->v2 && (ret = parent_cpuset(t, file, v, sizeof(v))) < 0)
-			return ret;
-		return t_write(t, file, val ? val : t->v2 ? "" : v);
+		/* Unset: v2 inherits with "", v1 needs the parent's list. */
+		if (!val && !v2) {
+			if ((ret = push(ws, file, "")) < 0)
+				return ret;
+			ws->w[ws->n - 1].from_parent = true;
+			return 0;
+		}
+		return push(ws, file, val ? val : "");
 	}
 	case K_MEM_LIMIT:
-		fmt_bytes(v, sizeof(v), r->memory_limit == CTR_RES_UNSET ? -1 : r->memory_limit, t->v2);
-		if (t->v2 && prev && r->memory_limit >= 0) {
-			/* v1 refuses a limit below what cannot be reclaimed; v2
-			 * takes it and OOM-kills until the group fits. Reclaim
-			 * through memory.high first (which never OOM-kills) and
-			 * refuse as v1 does when that is not enough. */
-			char cur[64];
-
-			if ((ret = t_write(t, "memory.high", v)) < 0)
-				return ret;
-			ret = t_read(t, "memory.current", cur, sizeof(cur));
-			t_write(t, "memory.high", "max");
-			if (ret < 0)
-				return ret;
-			if (strtoll(cur, NULL, 10) > r->memory_limit)
-				return -EBUSY;
-		}
-		return t_write(t, t->v2 ? "memory.max" : "memory.limit_in_bytes", v);
+		fmt_bytes(v, sizeof(v), r->memory_limit == CTR_RES_UNSET ? -1 : r->memory_limit, v2);
+		return push(ws, v2 ? "memory.max" : "memory.limit_in_bytes", v);
 	case K_MEM_SWAP:
-		if (t->v2)
+		if (v2)
 			fmt_bytes(v, sizeof(v),
 				  r->memory_swap < 0 || r->memory_limit < 0 ? -1 : r->memory_swap - r->memory_limit,
 				  true);
 		else
 			fmt_bytes(v, sizeof(v), r->memory_swap == CTR_RES_UNSET ? -1 : r->memory_swap, false);
-		return t_write(t, t->v2 ? "memory.swap.max" : "memory.memsw.limit_in_bytes", v);
+		return push(ws, v2 ? "memory.swap.max" : "memory.memsw.limit_in_bytes", v);
 	case K_MEM_LOW:
-		if (t->v2)
+		if (v2)
 			snprintf(v, sizeof(v), "%lld",
 				 r->memory_reservation > 0 ? (long long)r->memory_reservation : 0);
 		else
 			fmt_bytes(v, sizeof(v), r->memory_reservation > 0 ? r->memory_reservation : -1, false);
-		return t_write(t, t->v2 ? "memory.low" : "memory.soft_limit_in_bytes", v);
+		return push(ws, v2 ? "memory.low" : "memory.soft_limit_in_bytes", v);
 	case K_CPU_WEIGHT:
-		if (t->v2)
+		if (v2)
 			snprintf(v, sizeof(v), "%u", r->cpu_shares ? ctr_shares_to_weight(r->cpu_shares) : 100);
 		else
 			snprintf(v, sizeof(v), "%llu", r->cpu_shares ? (unsigned long long)r->cpu_shares : 1024);
-		return t_write(t, t->v2 ? "cpu.weight" : "cpu.shares", v);
+		return push(ws, v2 ? "cpu.weight" : "cpu.shares", v);
 	case K_CPU_MAX: {
 		unsigned long long period = r->cpu_period ? r->cpu_period : CTR_CPU_PERIOD_US;
 		long long quota = r->cpu_quota == CTR_RES_UNSET ? -1 : r->cpu_quota;
 
-		if (t->v2) {
+		if (v2) {
 			if (quota < 0)
 				snprintf(v, sizeof(v), "max %llu", period);
 			else
 				snprintf(v, sizeof(v), "%lld %llu", quota, period);
-			return t_write(t, "cpu.max", v);
+			return push(ws, "cpu.max", v);
 		}
-		/* v1 checks quota against the period: unlimited quota first. */
-		if ((ret = t_write(t, "cpu.cfs_quota_us", "-1")) < 0)
+		/* v1 checks the quota against the period: unlimited first. */
+		if ((ret = push(ws, "cpu.cfs_quota_us", "-1")) < 0)
 			return ret;
 		snprintf(v, sizeof(v), "%llu", period);
-		if ((ret = t_write(t, "cpu.cfs_period_us", v)) < 0)
+		if ((ret = push(ws, "cpu.cfs_period_us", v)) < 0)
 			return ret;
 		snprintf(v, sizeof(v), "%lld", quota);
-		return t_write(t, "cpu.cfs_quota_us", v);
+		return push(ws, "cpu.cfs_quota_us", v);
 	}
 	case K_PIDS:
 		if (r->pids_limit < 0)
 			snprintf(v, sizeof(v), "max");
 		else
 			snprintf(v, sizeof(v), "%lld", (long long)r->pids_limit);
-		return t_write(t, "pids.max", v);
+		return push(ws, "pids.max", v);
 	case K_IO_WEIGHT: {
 		/* BFQ's weight where the host has it (v1 on current kernels has no
 		 * other), else the generic one (v2 with io.cost). */
-		const char *bfq = t->v2 ? "io.bfq.weight" : "blkio.bfq.weight";
+		const char *bfq = v2 ? "io.bfq.weight" : "blkio.bfq.weight";
 
 		snprintf(v, sizeof(v), "%u", r->io_weight ? r->io_weight : 100);
-		return t_write(t, t_has(t, bfq) ? bfq : t->v2 ? "io.weight" : "blkio.weight", v);
+		return push(ws, has(data, bfq) ? bfq : v2 ? "io.weight" : "blkio.weight", v);
 	}
-	case K_IO_MAX: return write_throttles(t, r, prev);
+	case K_IO_MAX: return throttle_writes(ws, v2, r, prev);
 	case K_DEVICES:
-		if (t->v2)
-			return ctr_cg_devices_bpf(t->h, r);
-		return write_devices_v1(t, r, prev);
+		/* v2 has no file for it: a BPF program (devices.c). */
+		return v2 ? 0 : device_writes_v1(ws, r, prev);
 	case _K_MAX: break;
 	}
 	return -EINVAL;
 }
 
-static int knob_error(struct ctr_error **err, enum knob k, const struct target *t, int r)
+static bool target_has(const void *data, const char *file)
+{
+	return t_has(data, file);
+}
+
+/* Write knob k's value from r (prev: what is there now, or NULL at start). */
+static int knob_write(const struct target *t, enum ctr_cg_knob k, const struct ctr_resources *r,
+		      const struct ctr_resources *prev)
+{
+	_cleanup_(ctr_cg_writes_done) struct ctr_cg_writes ws = { 0 };
+	int ret;
+
+	if (k == K_DEVICES && t->v2)
+		return ctr_cg_devices_bpf(t->h, r);
+	if (k == K_MEM_LIMIT && t->v2 && prev && r->memory_limit >= 0) {
+		/* v1 refuses a limit below what cannot be reclaimed; v2 takes it
+		 * and OOM-kills until the group fits. Reclaim through
+		 * memory.high first (which never OOM-kills) and refuse as v1
+		 * does when that is not enough. */
+		char v[64], cur[64];
+
+		snprintf(v, sizeof(v), "%lld", (long long)r->memory_limit);
+		if ((ret = t_write(t, "memory.high", v)) < 0)
+			return ret;
+		ret = t_read(t, "memory.current", cur, sizeof(cur));
+		t_write(t, "memory.high", "max");
+		if (ret < 0)
+			return ret;
+		if (strtoll(cur, NULL, 10) > r->memory_limit)
+			return -EBUSY;
+	}
+	ret = ctr_cg_knob_writes(k, t->v2, r, prev, target_has, t, &ws);
+	for (size_t i = 0; ret >= 0 && i < ws.n; i++) {
+		if (ws.w[i].from_parent &&
+		    (ret = parent_cpuset(t, ws.w[i].file, ws.w[i].value, sizeof(ws.w[i].value))) < 0)
+			break;
+		ret = t_write(t, ws.w[i].file, ws.w[i].value);
+	}
+	return ret < 0 ? ret : 0;
+}
+
+static int knob_error(struct ctr_error **err, enum ctr_cg_knob k, const struct target *t, int r)
 {
 	if (r == -ENOENT)
 		return ctr_error_user(err, CTR_ERR_SYSTEM, ENOTSUP,
@@ -532,17 +566,18 @@ int ctr_cgroup_apply(struct ctr_cgroup *cg, const struct ctr_resources *r, const
 	ret = ctr_cg_resolve(cg);
 	if (ret < 0)
 		return ctr_error_sys(err, -ret, "find the container's cgroups");
-	for (enum knob k = 0; k < _K_MAX; k++) {
+	for (enum ctr_cg_knob k = 0; k < _K_MAX; k++) {
 		if (old ? !knob_differs(k, r, old) : !knob_configured(k, r))
 			continue;
 		if (find_target(cg, knobs[k].v1_ctrl, knobs[k].v2_ctrl, &targets[k]) < 0) {
-			/* The default device list on a host without any way to
-			 * enforce it: nothing was asked for explicitly. */
-			if (k == K_DEVICES && r->n_devices == 0)
-				continue;
+			/* Never skipped silently. For the device list, which is
+			 * always there, this fails closed: nothing else would keep
+			 * the container from the host's devices. */
 			ret = ctr_error_user(err, CTR_ERR_SYSTEM, ENOTSUP,
-					     "this host has no cgroup controller for the %s (%s)", knobs[k].what,
-					     knobs[k].v1_ctrl);
+					     "this host's cgroups cannot enforce the %s: no v1 '%s' controller and "
+					     "no v2 '%s' controller delegated to the container's parent cgroup",
+					     knobs[k].what, knobs[k].v1_ctrl,
+					     knobs[k].v2_ctrl ? knobs[k].v2_ctrl : "(core)");
 			goto rollback;
 		}
 		ret = knob_write(&targets[k], k, r, old);
@@ -575,7 +610,7 @@ rollback:
 	 * passes, for the v1 memory/memsw ordering. */
 	for (int pass = 0; old && pass < 2; pass++)
 		for (int k = _K_MAX - 1; k >= 0; k--)
-			if (done[k] && knob_write(&targets[k], (enum knob)k, old, r) == 0)
+			if (done[k] && knob_write(&targets[k], (enum ctr_cg_knob)k, old, r) == 0)
 				done[k] = false;
 	return ret;
 }

@@ -198,12 +198,15 @@ static int stats_all(struct cli *cli)
 			have = ctr_stats_get(cli->ctx, v[i].name, &s, &err) == 0;
 			ctr_error_free(&err);
 		}
+		/* starting/stopping: no statistics, but the state as it is. */
+		if (!have && (v[i].status == CTR_RUNNING || v[i].status == CTR_PAUSED))
+			v[i].status = CTR_STOPPED;
 		if (cli->json)
-			gen_stats(g, v[i].name, have ? v[i].status : CTR_STOPPED, have ? &s : NULL);
+			gen_stats(g, v[i].name, v[i].status, have ? &s : NULL);
 		else if (have)
 			print_text(v[i].name, v[i].status, &s);
 		else
-			printf("%s (stopped)\n", v[i].name);
+			printf("%s (%s)\n", v[i].name, ctr_status_to_string(v[i].status));
 		ctr_info_done(&v[i]);
 	}
 	free(v);

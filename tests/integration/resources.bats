@@ -22,6 +22,7 @@ cgfile() {
 	expect_each_fails 2 "needs a memory limit" "create $c --swap 1G"
 	expect_each_fails 2 "1..10000" "create $c --cpu-weight 0"
 	expect_each_fails 2 "DEVICE:RATE" "create $c --io-write-bps 5M"
+	expect_each_fails 2 "every container has it already" "create $c --device /dev/null"
 	run ctr list
 	expect_not_contains "$output" "$c"
 	[ ! -e "$T/lib/$c" ]
@@ -60,6 +61,12 @@ cgfile() {
 	expect_eq "$(cgfile "$c" memory memory.limit_in_bytes)" $((96 << 20))
 	expect_eq "$(cgfile "$c" cpu cpu.cfs_quota_us)" 50000
 	expect_eq "$(cinfo "$c" 'd["config"]["linux"]["resources"]["pids"]["limit"]')" 50
+	ctr set "$c" --cpuset-cpus 0
+	expect_eq "$(cgfile "$c" cpuset cpuset.cpus)" 0
+	ctr set "$c" --cpuset-cpus all
+	local d
+	d=$(find /sys/fs/cgroup/cpuset -maxdepth 4 -type d -name "ctr-$c")
+	expect_eq "$(cat "$d/cpuset.cpus")" "$(cat "${d%/*}/cpuset.cpus")" "unpinned: the parent's CPUs"
 	ctr stop "$c"
 	ctr start "$c"
 	expect_eq "$(cgfile "$c" pids pids.max)" 50 "after a restart"
