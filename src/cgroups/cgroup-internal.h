@@ -14,6 +14,7 @@ struct hier {
 	char *path;
 	char *mount; /* where the hierarchy is mounted; NULL until resolved */
 	bool v2;     /* a cgroup2 (unified) hierarchy; valid once mount is set */
+	bool gone;   /* removed (during ctr_cgroup_destroy) */
 };
 
 struct ctr_cgroup {
@@ -30,9 +31,10 @@ int ctr_cg_lib_errno(int r);
 /* Fill in mount and v2 of every hierarchy (after ctr_cgroup_from_strv). */
 int ctr_cg_resolve(struct ctr_cgroup *cg);
 
-/* One control file through libcgroup, by the controller that addresses the
- * hierarchy. read returns the length read (lines joined with '\n'). */
-int ctr_cg_write(const struct hier *h, const char *ctrl, const char *file, const char *value);
+/* One control file of h (mount resolved). write: one write(2) in the group's
+ * directory (see limits.c for why not libcgroup's modify); read: through
+ * libcgroup by a controller of the hierarchy, returning the length read. */
+int ctr_cg_write(const struct hier *h, const char *file, const char *value);
 int ctr_cg_read(const struct hier *h, const char *ctrl, const char *file, char *buf, size_t size);
 
 struct ctr_resources;

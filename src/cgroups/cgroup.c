@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/vfs.h>
 #include <time.h>
 #include <linux/magic.h>
@@ -129,7 +130,7 @@ int ctr_cg_lib_errno(int r)
 {
 	if (r == ECGOTHER)
 		return cgroup_get_last_errno() ?: EIO;
-	if (r == ECGROUPNOTEXIST)
+	if (r == ECGROUPNOTEXIST || r == ECGROUPVALUENOTEXIST)
 		return ENOENT;
 	if (r == ECGROUPNOTOWNER || r == ECGROUPNOTALLOWED)
 		return EPERM;
@@ -168,11 +169,63 @@ static int cpuset_inherit(struct cgroup *g, const char *parent)
  * refuses when the parent holds processes itself and is not the root (the
  * "no internal processes" rule): EBUSY, or EOPNOTSUPP once a threaded
  * controller made it a thread root; one write keeps that from happening. */
-static int delegate_controllers(struct hier *h, const char *parent_path, struct ctr_error **err)
+static pid_t parent_pid(pid_t pid)
+{
+	_cleanup_free_ char *status = NULL;
+	char file[64];
+	const char *p;
+
+	snprintf(file, sizeof(file), "/proc/%d/status", (int)pid);
+	if (read_file_at(AT_FDCWD, file, 1 << 16, &status, NULL) < 0)
+		return -1;
+	p = strstr(status, "\nPPid:");
+	return p ? (pid_t)strtol(p + 6, NULL, 10) : -1;
+}
+
+/* A systemd unit with Delegate=yes (ctr start --foreground as its main
+ * process) owns its cgroup but sits in it: when ctr's own processes are all
+ * there is (the monitor, which is `caller`, and its children: this helper and
+ * init, cloned but not yet in its cgroup), they move into
+ * a leaf "supervisor" below it, as systemd's cgroup delegation rules ask, and
+ * the unit's cgroup can then delegate. Anyone else there: -EBUSY. The leaf
+ * is made with mkdir: libcgroup's create would first enable controllers in
+ * the parent, which is what the parent cannot do yet. */
+static int move_to_leaf(const struct hier *h, const char *first, const char *parent_path, pid_t caller)
+{
+	_cleanup_free_ char *leaf = NULL, *dir = NULL;
+	_cleanup_free_ pid_t *pids = NULL;
+	struct hier at = *h;
+	int n = 0, r;
+	char pid[32];
+
+	if (caller <= 0)
+		return -EBUSY;
+	r = cgroup_get_procs((char *)parent_path, (char *)first, &pids, &n);
+	if (r != 0)
+		return -ctr_cg_lib_errno(r);
+	for (int i = 0; i < n; i++)
+		if (pids[i] != caller && parent_pid(pids[i]) != caller)
+			return -EBUSY;
+	if (asprintf(&leaf, "%s/supervisor", strcmp(parent_path, "/") ? parent_path : "") < 0 ||
+	    asprintf(&dir, "%s%s", h->mount, leaf) < 0)
+		return -ENOMEM;
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	at.path = leaf;
+	for (int i = 0; i < n; i++) {
+		snprintf(pid, sizeof(pid), "%d", (int)pids[i]);
+		r = ctr_cg_write(&at, "cgroup.procs", pid);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int delegate_controllers(struct hier *h, const char *parent_path, pid_t caller, struct ctr_error **err)
 {
 	_cleanup_free_ char *first = strndup(h->controllers, strcspn(h->controllers, ",")),
 			    *want = strdup(h->controllers);
-	_cleanup_free_ char *have = NULL, *plus = NULL, *kept = NULL;
+	_cleanup_free_ char *plus = NULL, *kept = NULL;
 	struct hier parent = *h;
 	size_t plus_len = 0, kept_len = 0;
 	char avail[1024], *save = NULL;
@@ -204,7 +257,9 @@ static int delegate_controllers(struct hier *h, const char *parent_path, struct 
 				      "cgroup v2: cgroup %s has no controllers to give (its own parent delegates "
 				      "none); delegate them to it, or set cgroup-parent in ctr.conf",
 				      parent_path);
-	r = ctr_cg_write(&parent, first, "cgroup.subtree_control", plus);
+	r = ctr_cg_write(&parent, "cgroup.subtree_control", plus);
+	if ((r == -EBUSY || r == -EOPNOTSUPP) && move_to_leaf(h, first, parent_path, caller) == 0)
+		r = ctr_cg_write(&parent, "cgroup.subtree_control", plus);
 	if (r == -EBUSY || r == -EOPNOTSUPP)
 		return ctr_error_user(err, CTR_ERR_SYSTEM, EBUSY,
 				      "cgroup v2: cannot delegate controllers below %s: that cgroup holds processes "
@@ -221,7 +276,7 @@ static int delegate_controllers(struct hier *h, const char *parent_path, struct 
 /* Create hierarchy h's group at `path` (its parent must exist): a v1 cpuset
  * group gets its parent's CPUs and nodes, a v2 group the controllers its
  * parent delegates. */
-static int create_group(struct hier *h, const char *path, struct ctr_error **err)
+static int create_group(struct hier *h, const char *path, pid_t caller, struct ctr_error **err)
 {
 	_cleanup_free_ char *parent = strdup(path);
 	struct hier at;
@@ -232,7 +287,7 @@ static int create_group(struct hier *h, const char *path, struct ctr_error **err
 		return -ENOMEM;
 	*strrchr(parent, '/') = '\0';
 	/* First, as it decides which controllers the group gets. */
-	if (h->v2 && (r = delegate_controllers(h, parent[0] ? parent : "/", err)) < 0)
+	if (h->v2 && (r = delegate_controllers(h, parent[0] ? parent : "/", caller, err)) < 0)
 		return r;
 	at = *h;
 	at.path = (char *)path;
@@ -273,7 +328,7 @@ static int make_parent_levels(struct hier *h, const char *parent, struct ctr_err
 
 		if (slash)
 			*slash = '\0';
-		if (p[1] && !group_exists(h, p) && (r = create_group(h, p, err)) < 0)
+		if (p[1] && !group_exists(h, p) && (r = create_group(h, p, 0, err)) < 0)
 			return r;
 		if (!slash)
 			return 0;
@@ -372,7 +427,7 @@ static int hier_remove(const struct hier *h, struct ctr_error **err)
 	return ctr_error_sys(err, r ? ctr_cg_lib_errno(r) : EBUSY, "remove cgroup %s:%s", h->controllers, h->path);
 }
 
-int ctr_cgroup_destroy(const struct ctr_cgroup *cg, struct ctr_error **err)
+int ctr_cgroup_destroy(struct ctr_cgroup *cg, struct ctr_error **err)
 {
 	int ret = 0;
 
@@ -380,11 +435,19 @@ int ctr_cgroup_destroy(const struct ctr_cgroup *cg, struct ctr_error **err)
 		return 0;
 	if (ctr_cg_lib_init() < 0)
 		return ctr_error_sys(err, ENOTSUP, "libcgroup cannot read this host's cgroup mounts");
+	/* Usually init's death emptied every group: one rmdir each. */
+	for (size_t i = 0; i < cg->n; i++)
+		cg->h[i].gone =
+			hier_delete(&cg->h[i], CGFLAG_DELETE_EMPTY_ONLY) == ECGROUPNOTEXIST || !hier_exists(&cg->h[i]);
 	/* Frozen processes (a paused container) do not die of SIGKILL on v1. */
-	if (ctr_cgroup_frozen((struct ctr_cgroup *)cg) > 0)
-		ctr_cgroup_freeze((struct ctr_cgroup *)cg, false, NULL);
+	for (size_t i = 0; i < cg->n; i++)
+		if (!cg->h[i].gone) {
+			if (ctr_cgroup_frozen(cg) > 0)
+				ctr_cgroup_freeze(cg, false, NULL);
+			break;
+		}
 	for (size_t i = 0; i < cg->n; i++) {
-		int r = hier_remove(&cg->h[i], err);
+		int r = cg->h[i].gone ? 0 : hier_remove(&cg->h[i], err);
 
 		if (r < 0 && ret == 0)
 			ret = r;
@@ -474,7 +537,8 @@ int ctr_cgroup_create(const char *name, pid_t caller, const char *parent_path, s
 	}
 
 	for (size_t i = 0; i < cg->n; i++) {
-		r = create_group(&cg->h[i], cg->h[i].path, err);
+		/* Below a configured parent nobody moves: it is not ctr's own. */
+		r = create_group(&cg->h[i], cg->h[i].path, parent_path ? 0 : caller, err);
 		if (r < 0) {
 			/* Roll back the hierarchies already created. */
 			cg->n = i + 1;

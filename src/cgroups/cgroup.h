@@ -29,7 +29,7 @@ int ctr_cgroup_attach(const struct ctr_cgroup *cg, pid_t pid, struct ctr_error *
 /* Send sig to every process in the container's cgroups; returns how many got it. */
 int ctr_cgroup_signal_all(const struct ctr_cgroup *cg, int sig);
 /* Kill what is left, wait (bounded) for the groups to empty, remove them. */
-int ctr_cgroup_destroy(const struct ctr_cgroup *cg, struct ctr_error **err);
+int ctr_cgroup_destroy(struct ctr_cgroup *cg, struct ctr_error **err);
 /* Write the limits. With `old` (a running container's current settings), only
  * what differs, and on failure what was already changed is put back. */
 int ctr_cgroup_apply(struct ctr_cgroup *cg, const struct ctr_resources *res, const struct ctr_resources *old,

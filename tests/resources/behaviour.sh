@@ -77,7 +77,7 @@ cgroup_dirs() {
 	find /sys/fs/cgroup -maxdepth 6 -type d -name "ctr-$1" 2>/dev/null
 }
 
-echo "1..11"
+echo "1..12"
 echo "# cgroup: $(if [ -f /sys/fs/cgroup/cgroup.controllers ]; then echo v2; else echo v1; fi)"
 
 # 1. Over its memory limit, a process is OOM-killed inside; init, the
@@ -309,6 +309,39 @@ else
 	fi
 	gone "$c"
 	rmdir /sys/fs/cgroup/ctr-test.slice "$session" 2>/dev/null
+fi
+
+# 12. cgroup v2 only: a systemd unit with Delegate=yes. 'ctr start --foreground'
+#     is the unit's main process, alone in the unit's cgroup; it moves itself
+#     into a leaf (supervisor) so that the container's cgroup gets controllers.
+c=${prefix}unit
+if [ ! -f /sys/fs/cgroup/cgroup.controllers ] || [ "$(cat /proc/self/cgroup)" != "0::/" ]; then
+	skip "systemd-style delegated unit on v2" "needs a cgroup v2 host and to run in its root cgroup"
+else
+	unit=/sys/fs/cgroup/ctr-test.service
+	sed 's/\([a-z_]*\)/+\1/g' /sys/fs/cgroup/cgroup.controllers >/sys/fs/cgroup/cgroup.subtree_control
+	mkdir -p "$unit"
+	"$CTR" create "$c" --pids 10 --init "sleep 3" >/dev/null 2>&1
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	sh -c 'echo $$ > '"$unit"'/cgroup.procs && exec "$CTR" start --foreground "$1"' x "$c" \
+		>"$work/out" 2>&1 </dev/null &
+	i=0
+	while [ ! -f "$unit/ctr-$c/pids.max" ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	lim=$(cat "$unit/ctr-$c/pids.max" 2>/dev/null)
+	mon=$(cat "$unit/supervisor/cgroup.procs" 2>/dev/null | wc -l)
+	wait
+	st=$?
+	if [ "$lim" = 10 ] && [ "$mon" -ge 1 ] && [ "$st" = 0 ] && [ ! -d "$unit/ctr-$c" ]; then
+		ok "v2 delegated unit: monitor moved to a leaf, container limited (pids.max $lim), exit $st"
+	else
+		not_ok "systemd-style delegated unit on v2" "pids.max '$lim', monitor in leaf: $mon, exit $st" \
+			"$(cat "$work/out")"
+	fi
+	gone "$c"
+	rmdir "$unit/supervisor" "$unit" 2>/dev/null
 fi
 
 [ "$failed" = 0 ]
