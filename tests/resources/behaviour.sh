@@ -217,7 +217,8 @@ gone "$c"
 # 8. pause freezes (a counter stops), resume continues.
 c=${prefix}pause
 if run "$c"; then
-	"$CTR" exec "$c" -- sh -c 'i=0; while :; do i=$((i + 1)); echo $i > /tmp/count; sleep 0.1; done' \
+	# (renamed into place: a reader never sees the file truncated)
+	"$CTR" exec "$c" -- sh -c 'i=0; while :; do i=$((i + 1)); echo $i > /tmp/c.new; mv /tmp/c.new /tmp/count; sleep 0.1; done' \
 		>/dev/null 2>&1 </dev/null &
 	sleep 1
 	"$CTR" pause "$c"
