@@ -45,29 +45,52 @@ static int running_state(struct ctr_context *ctx, const char *name, bool repair,
 	return r;
 }
 
-int ctr_paused(const struct ctr_state *st)
+/* The cgroups of a running container's state when it is frozen, else NULL. */
+static struct ctr_cgroup *frozen_cgroup(const struct ctr_state *st)
 {
-	_cleanup_(ctr_cgroup_freep) struct ctr_cgroup *cg = NULL;
+	struct ctr_cgroup *cg = NULL;
 
 	if (st->status != CTR_RUNNING || !st->cgroups || !st->cgroups[0] || ctr_cgroup_from_strv(st->cgroups, &cg) < 0)
-		return 0;
-	return ctr_cgroup_frozen(cg) > 0;
+		return NULL;
+	if (ctr_cgroup_frozen(cg) > 0)
+		return cg;
+	ctr_cgroup_free(cg);
+	return NULL;
+}
+
+int ctr_paused(const struct ctr_state *st)
+{
+	_cleanup_(ctr_cgroup_freep) struct ctr_cgroup *cg = frozen_cgroup(st);
+
+	return cg != NULL;
 }
 
 int ctr_thaw_if_paused(const struct ctr_state *st, struct ctr_error **err)
 {
-	_cleanup_(ctr_cgroup_freep) struct ctr_cgroup *cg = NULL;
+	_cleanup_(ctr_cgroup_freep) struct ctr_cgroup *cg = frozen_cgroup(st);
 
-	if (!ctr_paused(st) || ctr_cgroup_from_strv(st->cgroups, &cg) < 0)
-		return 0;
-	return ctr_cgroup_freeze(cg, false, err);
+	return cg ? ctr_cgroup_freeze(cg, false, err) : 0;
+}
+
+/* The cgroups of a container that must be running (or paused). */
+static int running_cgroup(struct ctr_context *ctx, const char *name, bool repair, struct ctr_cgroup **ret,
+			  struct ctr_error **err)
+{
+	struct ctr_state st = { 0 };
+	int r;
+
+	r = running_state(ctx, name, repair, &st, err);
+	if (r < 0)
+		return r;
+	r = state_cgroup(&st, name, ret, err);
+	ctr_state_done(&st);
+	return r;
 }
 
 static int set_paused(struct ctr_context *ctx, const char *name, bool pause, struct ctr_error **err)
 {
 	_cleanup_(ctr_cgroup_freep) struct ctr_cgroup *cg = NULL;
 	_cleanup_close_ int lock = -1;
-	struct ctr_state st = { 0 };
 	int r, frozen;
 
 	r = ctr_name_validate(name, err);
@@ -76,11 +99,7 @@ static int set_paused(struct ctr_context *ctx, const char *name, bool pause, str
 	r = ctr_lock_container(ctx, name, &lock, err);
 	if (r < 0)
 		return r;
-	r = running_state(ctx, name, true, &st, err);
-	if (r < 0)
-		return r;
-	r = state_cgroup(&st, name, &cg, err);
-	ctr_state_done(&st);
+	r = running_cgroup(ctx, name, true, &cg, err);
 	if (r < 0)
 		return r;
 	frozen = ctr_cgroup_frozen(cg);
@@ -107,17 +126,9 @@ int ctr_resume(struct ctr_context *ctx, const char *name, struct ctr_error **err
 int ctr_stats_get(struct ctr_context *ctx, const char *name, struct ctr_stats *ret, struct ctr_error **err)
 {
 	_cleanup_(ctr_cgroup_freep) struct ctr_cgroup *cg = NULL;
-	struct ctr_state st = { 0 };
-	int r;
+	int r = running_cgroup(ctx, name, false, &cg, err);
 
-	r = running_state(ctx, name, false, &st, err);
-	if (r < 0)
-		return r;
-	r = state_cgroup(&st, name, &cg, err);
-	ctr_state_done(&st);
-	if (r < 0)
-		return r;
-	return ctr_cgroup_stats(cg, ret, err);
+	return r < 0 ? r : ctr_cgroup_stats(cg, ret, err);
 }
 
 static bool has_node(const struct ctr_resources *r, const struct ctr_device_node *n)

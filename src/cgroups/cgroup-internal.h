@@ -37,6 +37,21 @@ int ctr_cg_resolve(struct ctr_cgroup *cg);
 int ctr_cg_write(const struct hier *h, const char *file, const char *value);
 int ctr_cg_read(const struct hier *h, const char *ctrl, const char *file, char *buf, size_t size);
 
+/* Where a setting lives: the hierarchy, the controller libcgroup addresses
+ * it by, and the version (which decides the file names and formats). */
+struct ctr_cg_target {
+	const struct hier *h;
+	char ctrl[64];
+	bool v2;
+};
+/* The hierarchy of a controller: a v1 one first (on a hybrid host the v1
+ * hierarchy holds the processes), else the v2 one that has v2_ctrl (NULL: a
+ * core file, any v2 hierarchy). -ENOENT when there is none. */
+int ctr_cg_find(const struct ctr_cgroup *cg, const char *v1_ctrl, const char *v2_ctrl, struct ctr_cg_target *ret);
+/* The first line of `file` in the parent group of `path` (h's hierarchy). */
+int ctr_cg_read_parent(const struct hier *h, const char *path, const char *ctrl, const char *file, char *buf,
+		       size_t size);
+
 struct ctr_resources;
 
 /* The settings of the cgroup table (limits.c), in the order they are written. */

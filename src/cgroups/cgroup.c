@@ -139,7 +139,7 @@ int ctr_cg_lib_errno(int r)
 
 /* A new v1 cpuset group is unusable until it has CPUs and memory nodes:
  * give it its parent's. */
-static int cpuset_inherit(struct cgroup *g, const char *parent)
+static int cpuset_inherit(struct cgroup *g, const struct hier *h, const char *path)
 {
 	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
 	struct cgroup_controller *c = cgroup_get_controller(g, "cpuset");
@@ -147,20 +147,26 @@ static int cpuset_inherit(struct cgroup *g, const char *parent)
 	if (!c)
 		return 0;
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-		char buf[4096] = "";
-		void *handle = NULL;
-		int r;
+		char buf[4096];
+		int r = ctr_cg_read_parent(h, path, "cpuset", files[i], buf, sizeof(buf));
 
-		r = cgroup_read_value_begin("cpuset", parent, (char *)files[i], &handle, buf, sizeof(buf));
-		if (handle)
-			cgroup_read_value_end(&handle);
-		if (r != 0 && r != ECGEOF)
-			return -EIO;
-		buf[strcspn(buf, "\n")] = '\0';
+		if (r < 0)
+			return r;
 		if (cgroup_add_value_string(c, files[i], buf) != 0)
 			return -ENOMEM;
 	}
 	return 0;
+}
+
+/* Whether the group at `path` of h's (resolved) hierarchy exists; anything
+ * but ENOENT counts as yes. */
+static bool group_exists(const struct hier *h, const char *path)
+{
+	_cleanup_free_ char *dir = NULL;
+
+	if (asprintf(&dir, "%s%s", h->mount, path) < 0)
+		return true;
+	return access(dir, F_OK) == 0 || errno != ENOENT;
 }
 
 /* cgroup v2: controllers reach a group only through its parent's
@@ -294,7 +300,7 @@ static int create_group(struct hier *h, const char *path, pid_t caller, struct c
 	g = ctr_cg_lib_group(&at);
 	if (!g)
 		return -ENOMEM;
-	r = h->v2 ? 0 : cpuset_inherit(g, parent[0] ? parent : "/");
+	r = h->v2 ? 0 : cpuset_inherit(g, h, path);
 	if (r == 0) {
 		/* ignore_ownership: the group stays root's, as its parent;
 		 * skipping libcgroup's chown of every control file saves
@@ -304,15 +310,6 @@ static int create_group(struct hier *h, const char *path, pid_t caller, struct c
 	}
 	cgroup_free(&g);
 	return r;
-}
-
-static bool group_exists(const struct hier *h, const char *path)
-{
-	_cleanup_free_ char *dir = NULL;
-
-	if (asprintf(&dir, "%s%s", h->mount, path) < 0)
-		return false;
-	return access(dir, F_OK) == 0;
 }
 
 /* The levels of a configured parent (e.g. /ctr.slice) that do not exist yet,
@@ -388,19 +385,16 @@ static int hier_delete(const struct hier *h, int flags)
  * reports success even when rmdir failed with EBUSY, so look for ourselves. */
 static bool hier_exists(const struct hier *h)
 {
-	_cleanup_free_ char *ctrl = strndup(h->controllers, strcspn(h->controllers, ",")), *dir = NULL;
-	char *mount = NULL;
-	bool exists = true;
+	_cleanup_free_ char *ctrl = strndup(h->controllers, strcspn(h->controllers, ","));
+	struct hier at = *h;
+	bool exists;
 
-	if (!ctrl)
-		return true;
 	if (h->mount)
-		mount = strdup(h->mount);
-	else if (cgroup_get_subsys_mount_point(ctrl, &mount) != 0)
-		mount = NULL;
-	if (mount && asprintf(&dir, "%s%s", mount, h->path) >= 0)
-		exists = access(dir, F_OK) == 0 || errno != ENOENT;
-	free(mount);
+		return group_exists(h, h->path);
+	if (!ctrl || cgroup_get_subsys_mount_point(ctrl, &at.mount) != 0)
+		return true;
+	exists = group_exists(&at, h->path);
+	free(at.mount);
 	return exists;
 }
 
@@ -527,14 +521,9 @@ int ctr_cgroup_create(const char *name, pid_t caller, const char *parent_path, s
 	}
 
 	/* A group left over by a crash (killed mid-start) is emptied first. */
-	for (size_t i = 0; i < cg->n; i++) {
-		_cleanup_free_ char *dir = NULL;
-
-		if (asprintf(&dir, "%s%s", cg->h[i].mount, cg->h[i].path) < 0)
-			return -ENOMEM;
-		if (access(dir, F_OK) == 0)
+	for (size_t i = 0; i < cg->n; i++)
+		if (group_exists(&cg->h[i], cg->h[i].path))
 			hier_remove(&cg->h[i], NULL);
-	}
 
 	for (size_t i = 0; i < cg->n; i++) {
 		/* Below a configured parent nobody moves: it is not ctr's own. */

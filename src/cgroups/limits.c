@@ -18,14 +18,6 @@
 #include "cgroup-internal.h"
 #include "cgroup.h"
 
-/* Where a setting lives: the hierarchy, the controller libcgroup addresses
- * it by, and the version (which decides the file names and formats). */
-struct target {
-	const struct hier *h;
-	char ctrl[64];
-	bool v2;
-};
-
 /*  setting            v1 controller  v1 file(s)                         v2 controller  v2 file
  *  cpuset cpus/mems   cpuset         cpuset.cpus / cpuset.mems          cpuset         same
  *  memory limit       memory         memory.limit_in_bytes (-1)         memory         memory.max (max)
@@ -69,11 +61,11 @@ static bool has_ctrl(const char *list, const char *c)
 
 /* v1 controllers first: on a hybrid host (v1 controllers, v2 with a few) the
  * v1 hierarchy of a controller is the one that holds the processes. */
-static int find_target(const struct ctr_cgroup *cg, const char *v1_ctrl, const char *v2_ctrl, struct target *ret)
+int ctr_cg_find(const struct ctr_cgroup *cg, const char *v1_ctrl, const char *v2_ctrl, struct ctr_cg_target *ret)
 {
 	for (size_t i = 0; i < cg->n; i++)
 		if (!cg->h[i].v2 && v1_ctrl && has_ctrl(cg->h[i].controllers, v1_ctrl)) {
-			*ret = (struct target){ .h = &cg->h[i], .v2 = false };
+			*ret = (struct ctr_cg_target){ .h = &cg->h[i], .v2 = false };
 			snprintf(ret->ctrl, sizeof(ret->ctrl), "%s", v1_ctrl);
 			return 0;
 		}
@@ -81,7 +73,7 @@ static int find_target(const struct ctr_cgroup *cg, const char *v1_ctrl, const c
 		if (cg->h[i].v2 && (!v2_ctrl || has_ctrl(cg->h[i].controllers, v2_ctrl))) {
 			/* A core file (v2_ctrl NULL): libcgroup finds the hierarchy
 			 * by any of its controllers. */
-			*ret = (struct target){ .h = &cg->h[i], .v2 = true };
+			*ret = (struct ctr_cg_target){ .h = &cg->h[i], .v2 = true };
 			if (v2_ctrl)
 				snprintf(ret->ctrl, sizeof(ret->ctrl), "%s", v2_ctrl);
 			else
@@ -92,7 +84,7 @@ static int find_target(const struct ctr_cgroup *cg, const char *v1_ctrl, const c
 	return -ENOENT;
 }
 
-static bool t_has(const struct target *t, const char *file)
+static bool t_has(const struct ctr_cg_target *t, const char *file)
 {
 	_cleanup_free_ char *p = NULL;
 
@@ -126,7 +118,7 @@ int ctr_cg_write(const struct hier *h, const char *file, const char *value)
 	return (size_t)n == len ? 0 : -EIO;
 }
 
-static int t_write(const struct target *t, const char *file, const char *value)
+static int t_write(const struct ctr_cg_target *t, const char *file, const char *value)
 {
 	return ctr_cg_write(t->h, file, value);
 }
@@ -158,7 +150,25 @@ int ctr_cg_read(const struct hier *h, const char *ctrl, const char *file, char *
 	return r < 0 ? r : -ctr_cg_lib_errno(r);
 }
 
-static int t_read(const struct target *t, const char *file, char *buf, size_t size)
+int ctr_cg_read_parent(const struct hier *h, const char *path, const char *ctrl, const char *file, char *buf,
+		       size_t size)
+{
+	_cleanup_free_ char *p = strdup(path);
+	struct hier parent = *h;
+	int r;
+
+	if (!p)
+		return -ENOMEM;
+	*strrchr(p, '/') = '\0';
+	parent.path = p[0] ? p : (char *)"/";
+	r = ctr_cg_read(&parent, ctrl, file, buf, size);
+	if (r < 0)
+		return r;
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+static int t_read(const struct ctr_cg_target *t, const char *file, char *buf, size_t size)
 {
 	if (!t_has(t, file))
 		return -ENOENT;
@@ -266,23 +276,6 @@ static bool knob_differs(enum ctr_cg_knob k, const struct ctr_resources *a, cons
 	case _K_MAX: break;
 	}
 	return false;
-}
-
-/* The parent's cpuset: what an unset cpuset means on v1. */
-static int parent_cpuset(const struct target *t, const char *file, char *buf, size_t size)
-{
-	struct hier parent = *t->h;
-	_cleanup_free_ char *p = strdup(t->h->path);
-	int r;
-
-	if (!p)
-		return -ENOMEM;
-	*strrchr(p, '/') = '\0';
-	parent.path = p[0] ? p : (char *)"/";
-	r = ctr_cg_read(&parent, t->ctrl, file, buf, size);
-	if (r >= 0)
-		buf[strcspn(buf, "\n")] = '\0';
-	return r < 0 ? r : 0;
 }
 
 static const char *const v1_throttle_file[_CTR_THROTTLE_MAX] = {
@@ -517,7 +510,7 @@ static bool target_has(const void *data, const char *file)
 }
 
 /* Write knob k's value from r (prev: what is there now, or NULL at start). */
-static int knob_write(const struct target *t, enum ctr_cg_knob k, const struct ctr_resources *r,
+static int knob_write(const struct ctr_cg_target *t, enum ctr_cg_knob k, const struct ctr_resources *r,
 		      const struct ctr_resources *prev)
 {
 	_cleanup_(ctr_cg_writes_done) struct ctr_cg_writes ws = { 0 };
@@ -544,15 +537,15 @@ static int knob_write(const struct target *t, enum ctr_cg_knob k, const struct c
 	}
 	ret = ctr_cg_knob_writes(k, t->v2, r, prev, target_has, t, &ws);
 	for (size_t i = 0; ret >= 0 && i < ws.n; i++) {
-		if (ws.w[i].from_parent &&
-		    (ret = parent_cpuset(t, ws.w[i].file, ws.w[i].value, sizeof(ws.w[i].value))) < 0)
+		if (ws.w[i].from_parent && (ret = ctr_cg_read_parent(t->h, t->h->path, t->ctrl, ws.w[i].file,
+								     ws.w[i].value, sizeof(ws.w[i].value))) < 0)
 			break;
 		ret = t_write(t, ws.w[i].file, ws.w[i].value);
 	}
 	return ret < 0 ? ret : 0;
 }
 
-static int knob_error(struct ctr_error **err, enum ctr_cg_knob k, const struct target *t, int r)
+static int knob_error(struct ctr_error **err, enum ctr_cg_knob k, const struct ctr_cg_target *t, int r)
 {
 	if (r == -ENOENT)
 		return ctr_error_user(err, CTR_ERR_SYSTEM, ENOTSUP,
@@ -570,7 +563,7 @@ static int knob_error(struct ctr_error **err, enum ctr_cg_knob k, const struct t
 int ctr_cgroup_apply(struct ctr_cgroup *cg, const struct ctr_resources *r, const struct ctr_resources *old,
 		     struct ctr_error **err)
 {
-	struct target targets[_K_MAX];
+	struct ctr_cg_target targets[_K_MAX];
 	bool done[_K_MAX] = { false };
 	int ret;
 
@@ -580,7 +573,7 @@ int ctr_cgroup_apply(struct ctr_cgroup *cg, const struct ctr_resources *r, const
 	for (enum ctr_cg_knob k = 0; k < _K_MAX; k++) {
 		if (old ? !knob_differs(k, r, old) : !knob_configured(k, r))
 			continue;
-		if (find_target(cg, knobs[k].v1_ctrl, knobs[k].v2_ctrl, &targets[k]) < 0) {
+		if (ctr_cg_find(cg, knobs[k].v1_ctrl, knobs[k].v2_ctrl, &targets[k]) < 0) {
 			/* Never skipped silently. For the device list, which is
 			 * always there, this fails closed: nothing else would keep
 			 * the container from the host's devices. */
@@ -636,13 +629,13 @@ rollback:
 
 int ctr_cgroup_frozen(struct ctr_cgroup *cg)
 {
-	struct target t;
+	struct ctr_cg_target t;
 	char buf[512];
 	int r = ctr_cg_resolve(cg);
 
 	if (r < 0)
 		return r;
-	if (find_target(cg, "freezer", NULL, &t) < 0)
+	if (ctr_cg_find(cg, "freezer", NULL, &t) < 0)
 		return -ENOTSUP;
 	if (!t.v2) {
 		r = t_read(&t, "freezer.state", buf, sizeof(buf));
@@ -654,7 +647,7 @@ int ctr_cgroup_frozen(struct ctr_cgroup *cg)
 	return r < 0 ? r : buf[0] == '1';
 }
 
-static bool freeze_done(const struct target *t, bool frozen)
+static bool freeze_done(const struct ctr_cg_target *t, bool frozen)
 {
 	char buf[512];
 
@@ -671,12 +664,12 @@ static bool freeze_done(const struct target *t, bool frozen)
 
 int ctr_cgroup_freeze(struct ctr_cgroup *cg, bool frozen, struct ctr_error **err)
 {
-	struct target t;
+	struct ctr_cg_target t;
 	int r = ctr_cg_resolve(cg);
 
 	if (r < 0)
 		return ctr_error_sys(err, -r, "find the container's cgroups");
-	if (find_target(cg, "freezer", NULL, &t) < 0)
+	if (ctr_cg_find(cg, "freezer", NULL, &t) < 0)
 		return ctr_error_user(err, CTR_ERR_SYSTEM, ENOTSUP,
 				      "this host has neither a v1 freezer nor cgroup v2: cannot pause");
 	r = t.v2 ? t_write(&t, "cgroup.freeze", frozen ? "1" : "0")

@@ -12,24 +12,16 @@
 #include "cgroup-internal.h"
 #include "cgroup.h"
 
-/* The hierarchy holding a controller: v1 first (see limits.c). */
+/* The hierarchy holding a controller (ctr_cg_find) and the name to read it by. */
 static const struct hier *find(const struct ctr_cgroup *cg, const char *v1_ctrl, const char *v2_ctrl,
 			       const char **ret_ctrl)
 {
-	for (int v2 = 0; v2 < 2; v2++)
-		for (size_t i = 0; i < cg->n; i++) {
-			const char *want = v2 ? v2_ctrl : v1_ctrl, *list = cg->h[i].controllers;
-			size_t n = strlen(want);
+	struct ctr_cg_target t;
 
-			if (cg->h[i].v2 != v2)
-				continue;
-			for (const char *p = list; *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] ? 1 : 0))
-				if (strcspn(p, ",") == n && !strncmp(p, want, n)) {
-					*ret_ctrl = want;
-					return &cg->h[i];
-				}
-		}
-	return NULL;
+	if (ctr_cg_find(cg, v1_ctrl, v2_ctrl, &t) < 0)
+		return NULL;
+	*ret_ctrl = t.v2 ? v2_ctrl : v1_ctrl;
+	return t.h;
 }
 
 /* A single number; "max" (and v1's page-rounded LLONG_MAX) is unlimited. */

@@ -34,6 +34,9 @@ void cli_command_help(const struct cli_command *c);
 /* getopt_long over the command's own options with --help built in; returns the
  * option char, -1 at the end, '?' after printing a usage error. */
 bool cli_wants_help(int argc, char **argv);
+/* Print a finished yajl document as one line on stdout (flushed). */
+typedef struct yajl_gen_t *yajl_gen;
+void cli_print_json(yajl_gen g);
 
 extern const struct cli_command cli_create, cli_start, cli_restart, cli_stop, cli_kill, cli_exec, cli_console, cli_list,
 	cli_info, cli_destroy, cli_config, cli_set, cli_pause, cli_resume, cli_stats;

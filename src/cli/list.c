@@ -73,15 +73,6 @@ static void gen_entry(yajl_gen g, const struct ctr_info *in, bool full)
 	yajl_gen_map_close(g);
 }
 
-static void print_gen(yajl_gen g)
-{
-	const unsigned char *buf;
-	size_t len;
-
-	if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok)
-		printf("%.*s\n", (int)len, (const char *)buf);
-}
-
 static int fail(struct cli *cli, struct ctr_error *err)
 {
 	int r = cli_fail(cli, err, 0);
@@ -122,7 +113,7 @@ static int run_list(struct cli *cli, int argc, char **argv)
 			gen_entry(g, &v[i], false);
 		yajl_gen_array_close(g);
 		yajl_gen_map_close(g);
-		print_gen(g);
+		cli_print_json(g);
 		yajl_gen_free(g);
 	} else {
 		printf("%-20s %-9s %-8s %-20s %s\n", "NAME", "STATE", "PID", "STARTED", "ROOTFS");
@@ -170,7 +161,7 @@ static int run_info(struct cli *cli, int argc, char **argv)
 		yajl_gen g = yajl_gen_alloc(NULL);
 
 		gen_entry(g, &in, true);
-		print_gen(g);
+		cli_print_json(g);
 		yajl_gen_free(g);
 	} else {
 		_cleanup_free_ char *init = strv_join_command(in.spec->args);

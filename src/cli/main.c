@@ -69,11 +69,19 @@ bool cli_wants_help(int argc, char **argv)
 	return false;
 }
 
+void cli_print_json(yajl_gen g)
+{
+	const unsigned char *buf;
+	size_t len;
+
+	if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok)
+		printf("%.*s\n", (int)len, (const char *)buf);
+	fflush(stdout);
+}
+
 static void print_json_error(const struct ctr_error *err, int exit_code, const char *msg)
 {
 	yajl_gen g = yajl_gen_alloc(NULL);
-	const unsigned char *buf;
-	size_t len;
 
 	if (!g)
 		return;
@@ -92,8 +100,7 @@ static void print_json_error(const struct ctr_error *err, int exit_code, const c
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
 #undef S
-	if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok)
-		printf("%.*s\n", (int)len, (const char *)buf);
+	cli_print_json(g);
 	yajl_gen_free(g);
 }
 

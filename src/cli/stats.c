@@ -90,16 +90,6 @@ static void gen_stats(yajl_gen g, const char *name, enum ctr_status status, cons
 	yajl_gen_map_close(g);
 }
 
-static void print_gen(yajl_gen g)
-{
-	const unsigned char *buf;
-	size_t len;
-
-	if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok)
-		printf("%.*s\n", (int)len, (const char *)buf);
-	fflush(stdout);
-}
-
 /* 1536 -> "1.5K"; the limit columns say "max" for no limit, "-" for unknown. */
 static const char *human(int64_t v, char buf[static 24])
 {
@@ -213,7 +203,7 @@ static int stats_all(struct cli *cli)
 	if (cli->json) {
 		yajl_gen_array_close(g);
 		yajl_gen_map_close(g);
-		print_gen(g);
+		cli_print_json(g);
 	}
 	yajl_gen_free(g);
 	return 0;
@@ -261,8 +251,8 @@ static int run_stats(struct cli *cli, int argc, char **argv)
 	/* --watch: one sample per interval until the container stops (or
 	 * --count samples); JSON prints one document per line. */
 	for (int i = 0;; i++) {
-		struct ctr_info in;
 		struct ctr_stats s;
+		enum ctr_status status;
 
 		if (ctr_stats_get(cli->ctx, argv[optind], &s, &err) < 0) {
 			if (i > 0 && err && err->kind == CTR_ERR_WRONG_STATE) {
@@ -271,18 +261,17 @@ static int run_stats(struct cli *cli, int argc, char **argv)
 			}
 			return fail(cli, err, argv[optind]);
 		}
-		if (ctr_info_get(cli->ctx, argv[optind], &in, &err) < 0)
-			return fail(cli, err, argv[optind]);
+		/* Stats exist only for a running container: paused or not. */
+		status = s.frozen ? CTR_PAUSED : CTR_RUNNING;
 		if (cli->json) {
 			yajl_gen g = yajl_gen_alloc(NULL);
 
-			gen_stats(g, argv[optind], in.status, &s);
-			print_gen(g);
+			gen_stats(g, argv[optind], status, &s);
+			cli_print_json(g);
 			yajl_gen_free(g);
 		} else {
-			print_text(argv[optind], in.status, &s);
+			print_text(argv[optind], status, &s);
 		}
-		ctr_info_done(&in);
 		if (!watch || (samples && i + 1 >= samples))
 			break;
 		nanosleep(&(struct timespec){ .tv_sec = interval }, NULL);
