@@ -30,6 +30,7 @@ int ctr_context_init(struct ctr_context *ctx, const char *root, const char *run_
 	ctx->run_dir = strdup(run_dir);
 	ctx->template_dir = strdup(template_dir);
 	ctx->lock_timeout_ms = DEFAULT_LOCK_TIMEOUT_MS;
+	ctr_idmap_pool_default(&ctx->idmap_pool);
 	if (!ctx->root || !ctx->run_dir || !ctx->template_dir) {
 		ctr_context_done(ctx);
 		return -ENOMEM;
@@ -500,6 +501,12 @@ int ctr_create(struct ctr_context *ctx, const char *name, const struct ctr_creat
 		return r;
 	if (o->resources && (r = ctr_resources_set(&spec->res, o->resources, err)) < 0)
 		return r;
+	/* Privileged first: it resets the capabilities to that mode's defaults,
+	 * which --cap-add/--cap-drop then edit. */
+	if (o->privileged && (r = ctr_spec_set_privileged(spec, true)) < 0)
+		return ctr_error_sys(err, -r, "--privileged");
+	if (o->security && (r = ctr_security_set(spec, o->security, err)) < 0)
+		return r;
 
 	r = ctr_lock_root(ctx, &root_lock, err);
 	if (r < 0)
@@ -523,6 +530,10 @@ int ctr_create(struct ctr_context *ctx, const char *name, const struct ctr_creat
 		if (r < 0)
 			return ctr_error_sys(err, -r, "remove the leftovers of an interrupted create in %s", dir);
 	}
+	/* The id range is picked under the root lock: two creates cannot take
+	 * the same one. */
+	if (ctr_spec_userns(spec) && (r = ctr_userns_allocate(ctx, name, spec, err)) < 0)
+		return r;
 	if (mkdir(dir, 0700) < 0)
 		return ctr_error_sys(err, errno, "create %s", dir);
 
@@ -544,6 +555,8 @@ int ctr_create(struct ctr_context *ctx, const char *name, const struct ctr_creat
 			goto fail;
 		}
 	}
+	if (ctr_spec_userns(spec) && (r = ctr_userns_rootfs(spec, rootfs, spec->root_path[0] != '/', err)) < 0)
+		goto fail;
 	r = ctr_save_spec(ctx, name, spec, err);
 	if (r < 0)
 		goto fail;
@@ -584,6 +597,8 @@ int ctr_set(struct ctr_context *ctx, const char *name, const struct ctr_set_opts
 	if (o->stop_timeout >= 0)
 		spec->stop_timeout = (unsigned)o->stop_timeout;
 	if (o->resources && (r = ctr_resources_set(&spec->res, o->resources, err)) < 0)
+		return r;
+	if (o->security && (r = ctr_security_set(spec, o->security, err)) < 0)
 		return r;
 	r = ctr_spec_validate(spec, err);
 	if (r < 0)

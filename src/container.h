@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "security/security.h"
 #include "spec.h"
 #include "state.h"
 
@@ -17,7 +18,8 @@ struct ctr_context {
 	char *run_dir;	    /* volatile state: RUNDIR/NAME/{state.json,monitor.sock} */
 	char *template_dir; /* where template scripts live */
 	unsigned lock_timeout_ms;
-	char *cgroup_parent; /* NULL: containers' cgroups go below the caller's own */
+	char *cgroup_parent;		  /* NULL: containers' cgroups go below the caller's own */
+	struct ctr_idmap_pool idmap_pool; /* host ids for containers' user namespaces */
 };
 
 int ctr_context_init(struct ctr_context *ctx, const char *root, const char *run_dir, const char *template_dir);
@@ -27,6 +29,11 @@ void ctr_context_done(struct ctr_context *ctx);
 
 int ctr_name_validate(const char *name, struct ctr_error **err);
 
+/* ctr create/set's security options (--cap-add, --seccomp, ...), like the
+ * resource options: pairs of name and value. */
+extern const struct ctr_option ctr_security_options[];
+extern const size_t ctr_n_security_options;
+
 struct ctr_create_opts {
 	const char *template_name; /* "busybox" or a directory to copy; NULL = busybox */
 	const char *hostname;	   /* NULL = name */
@@ -34,6 +41,8 @@ struct ctr_create_opts {
 	const char *stop_signal;   /* NULL = template's default */
 	const char *config_file;   /* start from this document instead of defaults */
 	char *const *resources;	   /* "memory", "512M", ... (see ctr_resource_options) */
+	char *const *security;	   /* "cap-add", "SYS_TIME", ... (see ctr_security_options) */
+	bool privileged;	   /* no user namespace: container root is host root */
 };
 int ctr_create(struct ctr_context *ctx, const char *name, const struct ctr_create_opts *o, struct ctr_error **err);
 
@@ -43,6 +52,7 @@ struct ctr_set_opts {
 	const char *stop_signal;
 	int stop_timeout;	/* -1 = unchanged */
 	char *const *resources; /* "memory", "512M", ...: applied at once when running */
+	char *const *security;	/* "cap-add", "SYS_TIME", ...: applied at the next start */
 };
 int ctr_set(struct ctr_context *ctx, const char *name, const struct ctr_set_opts *o, struct ctr_error **err);
 
@@ -66,6 +76,7 @@ struct ctr_exec_opts {
 	char *const *env; /* extra K=V on top of the container's process.env */
 	const char *cwd;  /* NULL = the container's process.cwd */
 	bool tty;
+	bool allow_new_privileges; /* no no_new_privs (setuid programs work) */
 };
 /* *ret_status: the command's exit code (128 + signal if killed). */
 int ctr_exec(struct ctr_context *ctx, const char *name, const struct ctr_exec_opts *o, int *ret_status,

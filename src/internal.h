@@ -3,6 +3,7 @@
 #define CTR_INTERNAL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 struct ctr_context;
@@ -54,6 +55,15 @@ int ctr_resources_apply_live(const struct ctr_state *st, const char *name, const
 int ctr_resources_revert_live(const struct ctr_state *st, const struct ctr_resources *res,
 			      const struct ctr_resources *old);
 
+/* ctr create/set's security options: "cap-add", "SYS_TIME", ... pairs. */
+int ctr_security_set(struct ctr_spec *spec, char *const *pairs, struct ctr_error **err);
+/* A user namespace's ids for a new container: its own range from the pool
+ * (or, when the config gives one, a check that no other container has it). */
+int ctr_userns_allocate(struct ctr_context *ctx, const char *name, struct ctr_spec *spec, struct ctr_error **err);
+/* How the new container's rootfs becomes its own: an idmapped mount where
+ * the filesystem supports it, else (owned: ctr built it) a one-time shift. */
+int ctr_userns_rootfs(struct ctr_spec *spec, const char *rootfs, bool owned, struct ctr_error **err);
+
 /* Connect to a running container's monitor. */
 int ctr_monitor_connect(struct ctr_context *ctx, const char *name, int *ret_fd, struct ctr_error **err);
 
@@ -70,10 +80,27 @@ typedef int (*ctr_join_cgroup_fn)(void *data, pid_t pid, struct ctr_error **err)
 int ctr_launch(const struct ctr_spec *spec, const char *rootfs, ctr_join_cgroup_fn join, void *join_data,
 	       pid_t *ret_pid, int *ret_pidfd, int *ret_console, struct ctr_error **err);
 
+/* The privileges a container's process keeps, prepared by the parent (the
+ * seccomp filter is compiled there) and applied by the child just before exec. */
+struct ctr_caps;
+struct ctr_rlimit;
+struct ctr_seccomp_filter;
+struct ctr_exec_security {
+	const struct ctr_caps *caps;
+	const struct ctr_rlimit *rlimits;
+	size_t n_rlimits;
+	bool no_new_privs;
+	struct ctr_seccomp_filter *seccomp; /* NULL: unconfined */
+};
+int ctr_exec_security_init(const struct ctr_spec *spec, bool no_new_privs, struct ctr_exec_security *ret,
+			   struct ctr_error **err);
+void ctr_exec_security_done(struct ctr_exec_security *sec);
+
 /* What init and every exec'd process go through last: environment, cwd
- * inside the container, no inherited descriptors, then exec. Only returns on
- * failure. */
-int ctr_process_exec(char *const *argv, char *const *env, const char *cwd, struct ctr_error **err);
+ * inside the container, no inherited descriptors, rlimits, capabilities,
+ * no_new_privs, seccomp, then exec. Only returns on failure. */
+int ctr_process_exec(char *const *argv, char *const *env, const char *cwd, const struct ctr_exec_security *sec,
+		     struct ctr_error **err);
 
 /* Copy between a terminal (or pipes) and a pty/console stream until EOF or
  * the escape sequence; used by console attach and exec -t. */

@@ -16,6 +16,7 @@
 #include "cgroups/cgroup.h"
 #include "container.h"
 #include "internal.h"
+#include "security/security.h"
 #include "sync.h"
 #include "util.h"
 
@@ -288,7 +289,7 @@ static char **merge_env(char *const *base, char *const *extra)
 /* Inside every namespace of the container: the process that runs the command.
  * It waits for the CLI to move it into the container's cgroup first. */
 static __attribute__((noreturn)) void exec_child(char *const *argv, char *const *env, const char *cwd, bool tty,
-						 int sock)
+						 const struct ctr_exec_security *sec, int sock)
 {
 	struct ctr_error *err = NULL;
 	struct ctr_msg m;
@@ -319,7 +320,7 @@ static __attribute__((noreturn)) void exec_child(char *const *argv, char *const 
 		for (int fd = 0; fd < 3; fd++)
 			dup2(slave, fd);
 	}
-	ctr_process_exec(argv, env, cwd, &err);
+	ctr_process_exec(argv, env, cwd, sec, &err);
 fail:
 	ctr_msg_send_error(sock, err, EIO);
 	_exit(127);
@@ -331,13 +332,22 @@ fail:
  * which reaps it at once (an orphan would go to the host's init, and the
  * container's pid namespace could not finish until that reaped it). */
 static __attribute__((noreturn)) void exec_joiner(const struct ctr_spec *spec, int pidfd, char *const *argv,
-						  char *const *env, const char *cwd, bool tty, int sock)
+						  char *const *env, const char *cwd, bool tty,
+						  const struct ctr_exec_security *sec, int sock)
 {
 	struct ctr_error *err = NULL;
-	int status;
+	pid_t parent = getppid();
+	int status, r;
 	pid_t pid;
 
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* Not dumpable: this process and its child are ctr's own image until the
+	 * exec, and the child is visible in the container's pid namespace. No
+	 * process of the container may open them through /proc/PID/exe and
+	 * write ctr's binary (CVE-2019-5736). Inherited by the fork. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || prctl(PR_SET_DUMPABLE, 0) < 0) {
+		ctr_error_sys(&err, errno, "prepare the exec helper");
+		goto fail;
+	}
 	/* One call joins them all, atomically, through init's pidfd: no race with
 	 * a recycled pid. */
 	if (setns(pidfd, (int)spec->namespaces) < 0) {
@@ -345,13 +355,26 @@ static __attribute__((noreturn)) void exec_joiner(const struct ctr_spec *spec, i
 		goto fail;
 	}
 	close(pidfd);
+	if (ctr_spec_userns(spec)) {
+		/* Joined as the host's uid 0, which the namespace does not map:
+		 * become its root, as init did. */
+		r = ctr_idmap_become_root();
+		if (r < 0) {
+			ctr_error_sys(&err, -r, "become root of the user namespace");
+			goto fail;
+		}
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || prctl(PR_SET_DUMPABLE, 0) < 0 || getppid() != parent) {
+			ctr_error_user(&err, CTR_ERR_SYSTEM, ESRCH, "ctr exited during the exec");
+			goto fail;
+		}
+	}
 	pid = fork();
 	if (pid < 0) {
 		ctr_error_sys(&err, errno, "fork");
 		goto fail;
 	}
 	if (pid == 0)
-		exec_child(argv, env, cwd, tty, sock);
+		exec_child(argv, env, cwd, tty, sec, sock);
 	/* Tell the CLI which (host) pid to put into the container's cgroup. */
 	ctr_msg_send(sock, CTR_MSG_CHILD_READY, pid, -1);
 	close(sock);
@@ -413,6 +436,7 @@ int ctr_exec(struct ctr_context *ctx, const char *name, const struct ctr_exec_op
 	_cleanup_(ctr_spec_freep) struct ctr_spec *spec = NULL;
 	_cleanup_strv_ char **env = NULL;
 	_cleanup_close_ int pidfd = -1, master = -1;
+	struct ctr_exec_security sec = { 0 };
 	struct ctr_state st = { 0 };
 	struct ctr_msg m;
 	int sv[2], status, r;
@@ -457,6 +481,12 @@ int ctr_exec(struct ctr_context *ctx, const char *name, const struct ctr_exec_op
 		r = ctr_error_sys(err, ENOMEM, "environment");
 		goto out;
 	}
+	/* The container's capabilities, rlimits and seccomp profile, like init;
+	 * and no_new_privs unless asked otherwise: what an administrator runs
+	 * in a container gains nothing from setuid files it may have planted. */
+	r = ctr_exec_security_init(spec, spec->no_new_privs || !o->allow_new_privileges, &sec, err);
+	if (r < 0)
+		goto out;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		r = ctr_error_sys(err, errno, "socketpair");
 		goto out;
@@ -470,7 +500,7 @@ int ctr_exec(struct ctr_context *ctx, const char *name, const struct ctr_exec_op
 	}
 	if (pid == 0) {
 		close(sv[0]);
-		exec_joiner(spec, pidfd, o->argv, env, o->cwd ? o->cwd : spec->cwd, o->tty, sv[1]);
+		exec_joiner(spec, pidfd, o->argv, env, o->cwd ? o->cwd : spec->cwd, o->tty, &sec, sv[1]);
 	}
 	close(sv[1]);
 	closep(&pidfd);
@@ -493,6 +523,7 @@ int ctr_exec(struct ctr_context *ctx, const char *name, const struct ctr_exec_op
 	if (r == 0)
 		*ret_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 out:
+	ctr_exec_security_done(&sec);
 	ctr_state_done(&st);
 	return r;
 }

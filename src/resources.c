@@ -1004,7 +1004,7 @@ enum {
 	_OPT_MAX,
 };
 
-const struct ctr_resource_option ctr_resource_options[] = {
+const struct ctr_option ctr_resource_options[] = {
 	[OPT_MEMORY] = { "memory", "SIZE", "memory limit (K/M/G/T suffixes, or max)" },
 	[OPT_SWAP] = { "swap", "SIZE", "swap allowed on top of --memory (0 for none, max)" },
 	[OPT_MEMORY_RESERVATION] = { "memory-reservation", "SIZE", "memory kept for it under pressure (0 for none)" },

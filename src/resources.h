@@ -91,12 +91,13 @@ int ctr_resources_validate(const struct ctr_resources *r, struct ctr_error **err
 /* The create/set options (--memory, --cpus, ...): a name without the dashes
  * and the user's value. Options are applied in table order, whatever the
  * order given, so that --swap always sees the --memory of the same command. */
-struct ctr_resource_option {
+/* A command-line option of create/set that edits the config. */
+struct ctr_option {
 	const char *name;
 	const char *arg;  /* placeholder, for help */
 	const char *help; /* one line */
 };
-extern const struct ctr_resource_option ctr_resource_options[];
+extern const struct ctr_option ctr_resource_options[];
 extern const size_t ctr_n_resource_options;
 /* Apply "name", "value" pairs (a NULL-terminated strv of even length). */
 int ctr_resources_set(struct ctr_resources *r, char *const *pairs, struct ctr_error **err);

@@ -17,12 +17,65 @@ static const struct {
 	unsigned long flag;
 	const char *name;
 } namespace_table[] = {
-	{ CLONE_NEWPID, "pid" }, { CLONE_NEWNS, "mount" },    { CLONE_NEWUTS, "uts" },
-	{ CLONE_NEWIPC, "ipc" }, { CLONE_NEWNET, "network" }, { CLONE_NEWCGROUP, "cgroup" },
+	{ CLONE_NEWPID, "pid" },     { CLONE_NEWNS, "mount" },	    { CLONE_NEWUTS, "uts" },   { CLONE_NEWIPC, "ipc" },
+	{ CLONE_NEWNET, "network" }, { CLONE_NEWCGROUP, "cgroup" }, { CLONE_NEWUSER, "user" },
 };
 
-/* What every container gets unless its config says otherwise. */
-#define DEFAULT_NAMESPACES (CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP)
+/* What every container gets unless its config says otherwise: a user
+ * namespace too, so that its root is not the host's. */
+#define DEFAULT_NAMESPACES \
+	(CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_NEWUSER)
+
+/* Kernel files no container reads or writes: replaced by an empty read-only
+ * file or directory. They leak host state (kcore, keys, timers, scheduler),
+ * act on the host (sysrq-trigger) or reach firmware and hardware. */
+static const char *const default_masked[] = {
+	"/proc/kcore",
+	"/proc/keys",
+	"/proc/timer_list",
+	"/proc/sched_debug",
+	"/proc/sysrq-trigger",
+	"/proc/latency_stats",
+	"/proc/acpi",
+	"/proc/scsi",
+	"/sys/firmware",
+	"/sys/devices/virtual/powercap",
+	NULL,
+};
+/* Global kernel settings and hardware: visible, not writable. */
+static const char *const default_readonly[] = {
+	"/proc/sys", "/proc/bus", "/proc/fs", "/proc/irq", NULL,
+};
+
+static const char *const seccomp_mode_table[_CTR_SECCOMP_MODE_MAX] = {
+	[CTR_SECCOMP_DEFAULT] = "default",
+	[CTR_SECCOMP_UNCONFINED] = "unconfined",
+	[CTR_SECCOMP_CUSTOM] = "custom",
+};
+
+static const char *const rootfs_idmap_table[_CTR_ROOTFS_IDMAP_MAX] = {
+	[CTR_ROOTFS_IDMAP_NONE] = "none",
+	[CTR_ROOTFS_IDMAP_MOUNT] = "mount",
+	[CTR_ROOTFS_IDMAP_SHIFT] = "shift",
+};
+
+const char *ctr_seccomp_mode_to_string(enum ctr_seccomp_mode m)
+{
+	return m < _CTR_SECCOMP_MODE_MAX ? seccomp_mode_table[m] : NULL;
+}
+
+const char *ctr_rootfs_idmap_to_string(enum ctr_rootfs_idmap m)
+{
+	return m < _CTR_ROOTFS_IDMAP_MAX ? rootfs_idmap_table[m] : NULL;
+}
+
+static int from_table(const char *const *table, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (table[i] && !strcmp(table[i], s))
+			return (int)i;
+	return -EINVAL;
+}
 
 void ctr_spec_free(struct ctr_spec *s)
 {
@@ -35,6 +88,11 @@ void ctr_spec_free(struct ctr_spec *s)
 	free(s->hostname);
 	free(s->template_name);
 	ctr_resources_done(&s->res);
+	ctr_caps_done(&s->caps);
+	free(s->rlimits);
+	strv_free(s->masked_paths);
+	strv_free(s->readonly_paths);
+	ctr_seccomp_free(s->seccomp);
 	free(s);
 }
 
@@ -54,11 +112,37 @@ int ctr_spec_new_default(const char *name, struct ctr_spec **ret)
 	s->template_name = strdup("busybox");
 	if (!s->cwd || !s->root_path || !s->hostname || !s->template_name)
 		return -ENOMEM;
+	s->masked_paths = strv_copy((char *const *)default_masked);
+	s->readonly_paths = strv_copy((char *const *)default_readonly);
+	if (!s->masked_paths || !s->readonly_paths || ctr_caps_default(true, &s->caps) < 0)
+		return -ENOMEM;
+	s->rootfs_idmap = CTR_ROOTFS_IDMAP_MOUNT;
 	s->terminal = true;
 	s->namespaces = DEFAULT_NAMESPACES;
 	s->stop_signal = SIGUSR2; /* busybox init: SIGUSR2 means poweroff */
 	s->stop_timeout = CTR_DEFAULT_STOP_TIMEOUT;
 	*ret = TAKE_PTR(s);
+	return 0;
+}
+
+int ctr_spec_set_privileged(struct ctr_spec *s, bool privileged)
+{
+	struct ctr_caps caps;
+	int r = ctr_caps_default(!privileged, &caps);
+
+	if (r < 0)
+		return r;
+	ctr_caps_done(&s->caps);
+	s->caps = caps;
+	if (privileged) {
+		s->namespaces &= ~(unsigned long)CLONE_NEWUSER;
+		s->uid_map = s->gid_map = (struct ctr_idmap){ 0 };
+		s->rootfs_idmap = CTR_ROOTFS_IDMAP_NONE;
+	} else {
+		s->namespaces |= CLONE_NEWUSER;
+		if (s->rootfs_idmap == CTR_ROOTFS_IDMAP_NONE)
+			s->rootfs_idmap = CTR_ROOTFS_IDMAP_MOUNT;
+	}
 	return 0;
 }
 
@@ -134,7 +218,13 @@ static int unknown_field(struct ctr_error **err, const char *parent, const char 
 			      *parent ? "." : "", key);
 }
 
-static int parse_process(yajl_val o, struct ctr_spec *s, struct ctr_error **err)
+/* Which security fields the document gave: the others get the defaults of
+ * the mode (with or without a user namespace) it ends up in. */
+struct seen {
+	bool caps, seccomp_mode, rootfs_idmap;
+};
+
+static int parse_process(yajl_val o, struct ctr_spec *s, struct seen *seen, struct ctr_error **err)
 {
 	int r = 0;
 
@@ -152,6 +242,12 @@ static int parse_process(yajl_val o, struct ctr_spec *s, struct ctr_error **err)
 			r = get_string(v, "process.cwd", &s->cwd, err);
 		else if (!strcmp(k, "terminal"))
 			r = get_bool(v, "process.terminal", &s->terminal, err);
+		else if (!strcmp(k, "noNewPrivileges"))
+			r = get_bool(v, "process.noNewPrivileges", &s->no_new_privs, err);
+		else if (!strcmp(k, "capabilities"))
+			r = ctr_caps_parse(v, &s->caps, err), seen->caps = r == 0;
+		else if (!strcmp(k, "rlimits"))
+			r = ctr_rlimits_parse(v, &s->rlimits, &s->n_rlimits, err);
 		else
 			r = unknown_field(err, "process", k);
 	}
@@ -215,7 +311,7 @@ static int parse_namespaces(yajl_val a, struct ctr_spec *s, struct ctr_error **e
 			snprintf(p + strlen(p), sizeof(p) - strlen(p), ".type");
 			return ctr_error_user(err, CTR_ERR_INVALID_CONFIG, EINVAL,
 					      "%s: unsupported namespace type \"%s\" (expected pid, mount, uts, "
-					      "ipc, network or cgroup)",
+					      "ipc, network, cgroup or user)",
 					      p, type);
 		}
 		if (ns & flag)
@@ -226,7 +322,72 @@ static int parse_namespaces(yajl_val a, struct ctr_spec *s, struct ctr_error **e
 	return 0;
 }
 
-static int parse_linux(yajl_val o, struct ctr_spec *s, struct ctr_error **err)
+/* linux.uidMappings: ctr gives a container one contiguous range starting
+ * at its root. */
+static int parse_idmap(yajl_val a, const char *path, struct ctr_idmap *ret, struct ctr_error **err)
+{
+	static const char *const keys[] = { "containerID", "hostID", "size" };
+	long long v[3] = { -1, -1, -1 };
+	yajl_val o;
+
+	if (!YAJL_IS_ARRAY(a) || a->u.array.len != 1 || !YAJL_IS_OBJECT(a->u.array.values[0]))
+		return bad(err, path, "expected one mapping: [{\"containerID\": 0, \"hostID\": N, \"size\": N}]");
+	o = a->u.array.values[0];
+	for (size_t i = 0; i < o->u.object.len; i++) {
+		size_t k = 0;
+
+		while (k < ARRAY_SIZE(keys) && strcmp(keys[k], o->u.object.keys[i]))
+			k++;
+		if (k == ARRAY_SIZE(keys)) {
+			char p[96];
+
+			snprintf(p, sizeof(p), "%s[0]", path);
+			return unknown_field(err, p, o->u.object.keys[i]);
+		}
+		if (!YAJL_IS_INTEGER(o->u.object.values[i]) || YAJL_GET_INTEGER(o->u.object.values[i]) < 0 ||
+		    YAJL_GET_INTEGER(o->u.object.values[i]) > 0xffffffffLL)
+			return ctr_error_user(err, CTR_ERR_INVALID_CONFIG, EINVAL,
+					      "%s[0].%s: expected a number 0..2^32-1", path, keys[k]);
+		v[k] = YAJL_GET_INTEGER(o->u.object.values[i]);
+	}
+	if (v[0] != 0 || v[1] < 0 || v[2] < 1)
+		return bad(err, path, "the mapping needs containerID 0, a hostID and a size of at least 1");
+	if (v[1] == 0)
+		return bad(err, path,
+			   "hostID 0 makes the container's root the host's root: drop the user namespace "
+			   "(--privileged) if that is what you want");
+	if (v[1] + v[2] > 0xffffffffLL)
+		return bad(err, path, "hostID + size is beyond the last id (2^32-1)");
+	*ret = (struct ctr_idmap){ 0, (unsigned)v[1], (unsigned)v[2] };
+	return 0;
+}
+
+/* An absolute path below "/" with no ".." component. */
+static bool path_below_root(const char *p)
+{
+	if (p[0] != '/' || !p[strspn(p, "/")])
+		return false;
+	for (const char *c = p; *c; c += strcspn(c, "/")) {
+		c += strspn(c, "/");
+		if (!strncmp(c, "..", 2) && (c[2] == '/' || c[2] == '\0'))
+			return false;
+	}
+	return true;
+}
+
+static int get_abs_paths(yajl_val v, const char *path, char ***ret, struct ctr_error **err)
+{
+	int r = get_strv(v, path, ret, err);
+
+	for (size_t i = 0; r == 0 && (*ret)[i]; i++)
+		if (!path_below_root((*ret)[i]))
+			r = ctr_error_user(err, CTR_ERR_INVALID_CONFIG, EINVAL,
+					   "%s[%zu]: \"%s\" must be an absolute path below / without \"..\"", path, i,
+					   (*ret)[i]);
+	return r;
+}
+
+static int parse_linux(yajl_val o, struct ctr_spec *s, struct seen *seen, struct ctr_error **err)
 {
 	int r = 0;
 
@@ -241,13 +402,25 @@ static int parse_linux(yajl_val o, struct ctr_spec *s, struct ctr_error **err)
 			r = ctr_resources_parse(o->u.object.values[i], &s->res, err);
 		else if (!strcmp(k, "devices"))
 			r = ctr_devices_parse(o->u.object.values[i], &s->res, err);
-		else
+		else if (!strcmp(k, "uidMappings"))
+			r = parse_idmap(o->u.object.values[i], "linux.uidMappings", &s->uid_map, err);
+		else if (!strcmp(k, "gidMappings"))
+			r = parse_idmap(o->u.object.values[i], "linux.gidMappings", &s->gid_map, err);
+		else if (!strcmp(k, "maskedPaths"))
+			r = get_abs_paths(o->u.object.values[i], "linux.maskedPaths", &s->masked_paths, err);
+		else if (!strcmp(k, "readonlyPaths"))
+			r = get_abs_paths(o->u.object.values[i], "linux.readonlyPaths", &s->readonly_paths, err);
+		else if (!strcmp(k, "seccomp")) {
+			ctr_seccomp_free(s->seccomp);
+			s->seccomp = NULL;
+			r = ctr_seccomp_parse(o->u.object.values[i], "linux.seccomp", &s->seccomp, err);
+		} else
 			r = unknown_field(err, "linux", k);
 	}
 	return r;
 }
 
-static int parse_ctr(yajl_val o, struct ctr_spec *s, struct ctr_error **err)
+static int parse_ctr(yajl_val o, struct ctr_spec *s, struct seen *seen, struct ctr_error **err)
 {
 	int r = 0;
 
@@ -274,6 +447,24 @@ static int parse_ctr(yajl_val o, struct ctr_spec *s, struct ctr_error **err)
 			if (!YAJL_IS_INTEGER(v) || YAJL_GET_INTEGER(v) < 0 || YAJL_GET_INTEGER(v) > 86400)
 				return bad(err, "ctr.stopTimeout", "expected a number of seconds 0..86400");
 			s->stop_timeout = (unsigned)YAJL_GET_INTEGER(v);
+		} else if (!strcmp(k, "seccomp")) {
+			int m = YAJL_IS_STRING(v)
+					? from_table(seccomp_mode_table, ARRAY_SIZE(seccomp_mode_table), v->u.string)
+					: -EINVAL;
+
+			if (m < 0)
+				return bad(err, "ctr.seccomp", "expected \"default\", \"unconfined\" or \"custom\"");
+			s->seccomp_mode = (enum ctr_seccomp_mode)m;
+			seen->seccomp_mode = true;
+		} else if (!strcmp(k, "rootfsIdmap")) {
+			int m = YAJL_IS_STRING(v)
+					? from_table(rootfs_idmap_table, ARRAY_SIZE(rootfs_idmap_table), v->u.string)
+					: -EINVAL;
+
+			if (m < 0)
+				return bad(err, "ctr.rootfsIdmap", "expected \"mount\", \"shift\" or \"none\"");
+			s->rootfs_idmap = (enum ctr_rootfs_idmap)m;
+			seen->rootfs_idmap = true;
 		} else {
 			r = unknown_field(err, "ctr", k);
 		}
@@ -286,6 +477,7 @@ int ctr_spec_parse(const char *json, size_t len, struct ctr_spec **ret, struct c
 	_cleanup_(ctr_spec_freep) struct ctr_spec *s = NULL;
 	_cleanup_free_ char *copy = NULL;
 	char errbuf[1024] = "";
+	struct seen seen = { 0 };
 	yajl_val root;
 	int r;
 
@@ -319,19 +511,28 @@ int ctr_spec_parse(const char *json, size_t len, struct ctr_spec **ret, struct c
 			if (!YAJL_IS_STRING(v) || strncmp((v)->u.string, "1.", 2))
 				r = bad(err, "ociVersion", "expected a version string \"1.x.y\"");
 		} else if (!strcmp(k, "process")) {
-			r = parse_process(v, s, err);
+			r = parse_process(v, s, &seen, err);
 		} else if (!strcmp(k, "root")) {
 			r = parse_root(v, s, err);
 		} else if (!strcmp(k, "hostname")) {
 			r = get_string(v, "hostname", &s->hostname, err);
 		} else if (!strcmp(k, "linux")) {
-			r = parse_linux(v, s, err);
+			r = parse_linux(v, s, &seen, err);
 		} else if (!strcmp(k, "ctr")) {
-			r = parse_ctr(v, s, err);
+			r = parse_ctr(v, s, &seen, err);
 		} else {
 			r = unknown_field(err, "", k);
 		}
 	}
+	/* What the document left out follows from the mode it chose. */
+	if (r == 0 && !seen.caps) {
+		ctr_caps_done(&s->caps);
+		r = ctr_caps_default(ctr_spec_userns(s), &s->caps);
+	}
+	if (r == 0 && !seen.rootfs_idmap)
+		s->rootfs_idmap = ctr_spec_userns(s) ? CTR_ROOTFS_IDMAP_MOUNT : CTR_ROOTFS_IDMAP_NONE;
+	if (r == 0 && !seen.seccomp_mode)
+		s->seccomp_mode = s->seccomp ? CTR_SECCOMP_CUSTOM : CTR_SECCOMP_DEFAULT;
 	if (r == 0)
 		r = ctr_spec_validate(s, err);
 	if (r == 0)
@@ -372,6 +573,23 @@ int ctr_spec_validate(const struct ctr_spec *s, struct ctr_error **err)
 		return bad(err, "linux.namespaces", "the mount namespace is required");
 	if (!s->template_name || !s->template_name[0])
 		return bad(err, "ctr.template", "must not be empty");
+	if (ctr_spec_userns(s)) {
+		if (!s->uid_map.size != !s->gid_map.size)
+			return bad(err, s->uid_map.size ? "linux.gidMappings" : "linux.uidMappings",
+				   "give both uid and gid mappings, or neither (ctr then allocates them)");
+		if (s->rootfs_idmap == CTR_ROOTFS_IDMAP_NONE)
+			return bad(err, "ctr.rootfsIdmap", "\"none\" needs a container without a user namespace");
+	} else {
+		if (s->uid_map.size || s->gid_map.size)
+			return bad(err, s->uid_map.size ? "linux.uidMappings" : "linux.gidMappings",
+				   "id mappings need a user namespace (add {\"type\": \"user\"} to linux.namespaces)");
+		if (s->rootfs_idmap != CTR_ROOTFS_IDMAP_NONE)
+			return bad(err, "ctr.rootfsIdmap", "only a container with a user namespace maps its rootfs");
+	}
+	if (s->seccomp_mode == CTR_SECCOMP_CUSTOM && !s->seccomp)
+		return bad(err, "ctr.seccomp", "\"custom\" needs a profile in linux.seccomp");
+	if (s->seccomp_mode != CTR_SECCOMP_CUSTOM && s->seccomp)
+		return bad(err, "linux.seccomp", "a profile is given but ctr.seccomp is not \"custom\"");
 	return ctr_resources_validate(&s->res, err);
 }
 
@@ -385,6 +603,21 @@ static void gen_strv(yajl_gen g, const char *key, char *const *v)
 	yajl_gen_array_open(g);
 	for (size_t i = 0; v && v[i]; i++)
 		GSTR(g, v[i]);
+	yajl_gen_array_close(g);
+}
+
+static void gen_idmap(yajl_gen g, const char *key, const struct ctr_idmap *m)
+{
+	GSTR(g, key);
+	yajl_gen_array_open(g);
+	yajl_gen_map_open(g);
+	GSTR(g, "containerID");
+	yajl_gen_integer(g, m->container_id);
+	GSTR(g, "hostID");
+	yajl_gen_integer(g, m->host_id);
+	GSTR(g, "size");
+	yajl_gen_integer(g, m->size);
+	yajl_gen_map_close(g);
 	yajl_gen_array_close(g);
 }
 
@@ -404,6 +637,11 @@ int ctr_spec_gen(const struct ctr_spec *s, yajl_gen g)
 	gen_strv(g, "env", s->env);
 	GSTR(g, "cwd");
 	GSTR(g, s->cwd);
+	GSTR(g, "noNewPrivileges");
+	yajl_gen_bool(g, s->no_new_privs);
+	ctr_caps_gen(&s->caps, g);
+	if (s->n_rlimits)
+		ctr_rlimits_gen(s->rlimits, s->n_rlimits, g);
 	yajl_gen_map_close(g);
 
 	GSTR(g, "root");
@@ -430,7 +668,17 @@ int ctr_spec_gen(const struct ctr_spec *s, yajl_gen g)
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_array_close(g);
+	if (ctr_spec_userns(s) && s->uid_map.size) {
+		gen_idmap(g, "uidMappings", &s->uid_map);
+		gen_idmap(g, "gidMappings", &s->gid_map);
+	}
+	gen_strv(g, "maskedPaths", s->masked_paths);
+	gen_strv(g, "readonlyPaths", s->readonly_paths);
 	ctr_resources_gen(&s->res, g);
+	if (s->seccomp) {
+		GSTR(g, "seccomp");
+		ctr_seccomp_gen(s->seccomp, g);
+	}
 	yajl_gen_map_close(g);
 
 	GSTR(g, "ctr");
@@ -441,6 +689,12 @@ int ctr_spec_gen(const struct ctr_spec *s, yajl_gen g)
 	GSTR(g, signal_to_string(s->stop_signal, sigbuf));
 	GSTR(g, "stopTimeout");
 	yajl_gen_integer(g, s->stop_timeout);
+	GSTR(g, "seccomp");
+	GSTR(g, ctr_seccomp_mode_to_string(s->seccomp_mode));
+	if (ctr_spec_userns(s)) {
+		GSTR(g, "rootfsIdmap");
+		GSTR(g, ctr_rootfs_idmap_to_string(s->rootfs_idmap));
+	}
 	yajl_gen_map_close(g);
 
 	return yajl_gen_map_close(g) == yajl_gen_status_ok ? 0 : -EINVAL;

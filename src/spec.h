@@ -3,13 +3,32 @@
 #ifndef CTR_SPEC_H
 #define CTR_SPEC_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "resources.h"
+#include "security/security.h"
 
 struct ctr_error;
 typedef struct yajl_gen_t *yajl_gen;
+
+enum ctr_seccomp_mode {
+	CTR_SECCOMP_DEFAULT,	/* ctr's built-in profile */
+	CTR_SECCOMP_UNCONFINED, /* no filter */
+	CTR_SECCOMP_CUSTOM,	/* the profile in linux.seccomp */
+	_CTR_SECCOMP_MODE_MAX,
+};
+const char *ctr_seccomp_mode_to_string(enum ctr_seccomp_mode m);
+
+/* How a container with a user namespace sees its rootfs as its own. */
+enum ctr_rootfs_idmap {
+	CTR_ROOTFS_IDMAP_NONE,	/* no user namespace (privileged) */
+	CTR_ROOTFS_IDMAP_MOUNT, /* an idmapped mount at every start */
+	CTR_ROOTFS_IDMAP_SHIFT, /* ownership shifted on disk at create */
+	_CTR_ROOTFS_IDMAP_MAX,
+};
+const char *ctr_rootfs_idmap_to_string(enum ctr_rootfs_idmap m);
 
 /* Namespaces a container can have; the bit values are the CLONE_NEW* flags. */
 struct ctr_spec {
@@ -25,6 +44,17 @@ struct ctr_spec {
 	int stop_signal;	  /* ctr.stopSignal */
 	unsigned stop_timeout;	  /* ctr.stopTimeout, seconds */
 	struct ctr_resources res; /* linux.resources, linux.devices */
+	/* Security (see ctr-security(7)). */
+	struct ctr_caps caps;	    /* process.capabilities */
+	bool no_new_privs;	    /* process.noNewPrivileges, for init */
+	struct ctr_rlimit *rlimits; /* process.rlimits */
+	size_t n_rlimits;
+	struct ctr_idmap uid_map, gid_map;   /* linux.uidMappings/gidMappings; size 0: none yet */
+	char **masked_paths;		     /* linux.maskedPaths */
+	char **readonly_paths;		     /* linux.readonlyPaths */
+	enum ctr_seccomp_mode seccomp_mode;  /* ctr.seccomp */
+	struct ctr_seccomp_profile *seccomp; /* linux.seccomp, when custom */
+	enum ctr_rootfs_idmap rootfs_idmap;  /* ctr.rootfsIdmap */
 };
 
 #define CTR_SPEC_MAX_SIZE	 (1024 * 1024)
@@ -47,5 +77,14 @@ int ctr_spec_gen(const struct ctr_spec *spec, yajl_gen g);
 int ctr_spec_to_json(const struct ctr_spec *spec, char **ret, size_t *ret_len);
 
 int ctr_hostname_validate(const char *h);
+
+/* Whether the container runs in a user namespace of its own (unprivileged). */
+static inline bool ctr_spec_userns(const struct ctr_spec *s)
+{
+	return (s->namespaces & CLONE_NEWUSER) != 0;
+}
+/* Switch between unprivileged (user namespace, the default) and privileged,
+ * with the default capabilities of the new mode. */
+int ctr_spec_set_privileged(struct ctr_spec *s, bool privileged);
 
 #endif

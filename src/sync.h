@@ -18,6 +18,7 @@ enum ctr_msg_type {
 	CTR_MSG_ERROR,		 /* an error record */
 	CTR_MSG_CGROUP,		 /* cgroup helper -> monitor: the groups it made (text) */
 	CTR_MSG_ATTACH,		 /* monitor -> cgroup helper: put this pid (value) in them */
+	CTR_MSG_DEVTREE,	 /* monitor -> child: its /dev, made on the host side (fd) */
 	/* requests CLI -> monitor */
 	CTR_MSG_REQ_STOP = 20, /* value = timeout in seconds */
 	CTR_MSG_REQ_KILL,      /* value = signal */

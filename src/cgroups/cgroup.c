@@ -264,8 +264,14 @@ static int delegate_controllers(struct hier *h, const char *parent_path, pid_t c
 				      "none); delegate them to it, or set cgroup-parent in ctr.conf",
 				      parent_path);
 	r = ctr_cg_write(&parent, "cgroup.subtree_control", plus);
-	if ((r == -EBUSY || r == -EOPNOTSUPP) && move_to_leaf(h, first, parent_path, caller) == 0)
+	/* The monitor clones init while this runs: a child born between our
+	 * listing and the moves stays behind. Move again (bounded); anyone not
+	 * ours makes move_to_leaf fail at once. */
+	for (int tries = 0; tries < 10 && (r == -EBUSY || r == -EOPNOTSUPP); tries++) {
+		if (move_to_leaf(h, first, parent_path, caller) < 0)
+			break;
 		r = ctr_cg_write(&parent, "cgroup.subtree_control", plus);
+	}
 	if (r == -EBUSY || r == -EOPNOTSUPP)
 		return ctr_error_user(err, CTR_ERR_SYSTEM, EBUSY,
 				      "cgroup v2: cannot delegate controllers below %s: that cgroup holds processes "

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../container.h"
 #include "../resources.h"
 #include "../util.h"
 #include "args.h"
@@ -62,28 +63,48 @@ int cli_parse_uint(struct cli *cli, const char *opt, const char *s, int max)
 	return (int)v;
 }
 
-struct option *cli_with_resource_options(const struct option *fixed)
+struct option *cli_with_config_options(const struct option *fixed)
 {
 	size_t n = 0;
 	struct option *all;
 
 	while (fixed[n].name)
 		n++;
-	all = calloc(n + ctr_n_resource_options + 1, sizeof(*all));
+	all = calloc(n + ctr_n_resource_options + ctr_n_security_options + 1, sizeof(*all));
 	if (!all)
 		return NULL;
 	memcpy(all, fixed, n * sizeof(*all));
 	for (size_t i = 0; i < ctr_n_resource_options; i++)
-		all[n + i] = (struct option){ ctr_resource_options[i].name, required_argument, NULL,
-					      CLI_RESOURCE_OPT + (int)i };
+		all[n++] = (struct option){ ctr_resource_options[i].name, required_argument, NULL,
+					    CLI_RESOURCE_OPT + (int)i };
+	for (size_t i = 0; i < ctr_n_security_options; i++)
+		all[n++] = (struct option){ ctr_security_options[i].name, required_argument, NULL,
+					    CLI_SECURITY_OPT + (int)i };
 	return all;
 }
 
-int cli_collect_resource(int c, const char *value, char ***pairs)
+int cli_collect_option(int c, const char *value, struct cli_config_options *o)
 {
-	if (c < CLI_RESOURCE_OPT || c >= CLI_RESOURCE_OPT + (int)ctr_n_resource_options)
+	const struct ctr_option *opt;
+	char ***pairs;
+
+	if (c >= CLI_RESOURCE_OPT && c < CLI_RESOURCE_OPT + (int)ctr_n_resource_options) {
+		opt = &ctr_resource_options[c - CLI_RESOURCE_OPT];
+		pairs = &o->resources;
+	} else if (c >= CLI_SECURITY_OPT && c < CLI_SECURITY_OPT + (int)ctr_n_security_options) {
+		opt = &ctr_security_options[c - CLI_SECURITY_OPT];
+		pairs = &o->security;
+	} else {
 		return -EINVAL;
-	if (strv_push(pairs, ctr_resource_options[c - CLI_RESOURCE_OPT].name) < 0 || strv_push(pairs, value) < 0)
+	}
+	if (strv_push(pairs, opt->name) < 0 || strv_push(pairs, value) < 0)
 		return -ENOMEM;
 	return 0;
+}
+
+void cli_config_options_done(struct cli_config_options *o)
+{
+	strv_free(o->resources);
+	strv_free(o->security);
+	o->resources = o->security = NULL;
 }

@@ -14,12 +14,21 @@ int cli_positional(struct cli *cli, int argc, char **argv, int min, int max, con
 /* Non-negative integer option value, or -1 after reporting. */
 int cli_parse_uint(struct cli *cli, const char *opt, const char *s, int max);
 
-/* getopt values of the resource options (--memory, --cpus, ...): these plus
- * the index into ctr_resource_options. */
-#define CLI_RESOURCE_OPT 1000
-/* fixed (NULL-terminated) followed by the resource options; free the result. */
-struct option *cli_with_resource_options(const struct option *fixed);
-/* Record a resource option getopt returned, as a "name", "value" pair. */
-int cli_collect_resource(int c, const char *value, char ***pairs);
+/* getopt values of the options that edit the config: the resource options
+ * (--memory, --cpus, ...) and the security options (--cap-add, --seccomp,
+ * ...), these plus the index into ctr_resource_options and
+ * ctr_security_options. */
+#define CLI_RESOURCE_OPT     1000
+#define CLI_SECURITY_OPT     2000
+#define CLI_IS_CONFIG_OPT(c) ((c) >= CLI_RESOURCE_OPT)
+/* fixed (NULL-terminated) followed by both sets; free the result. */
+struct option *cli_with_config_options(const struct option *fixed);
+struct cli_config_options {
+	char **resources; /* "name", "value" pairs */
+	char **security;
+};
+/* Record an option getopt returned, as a "name", "value" pair. */
+int cli_collect_option(int c, const char *value, struct cli_config_options *o);
+void cli_config_options_done(struct cli_config_options *o);
 
 #endif

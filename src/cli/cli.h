@@ -18,8 +18,8 @@ struct cli_command {
 	int (*run)(struct cli *cli, int argc, char **argv);
 	const char *usage; /* after "ctr NAME " */
 	const char *summary;
-	const char *help;   /* options, one per line */
-	bool resource_help; /* followed by the resource options (--memory, ...) */
+	const char *help; /* options, one per line */
+	bool config_help; /* followed by the resource and security options */
 };
 
 /* Print the error (text on stderr; JSON on stdout too with --json) and return

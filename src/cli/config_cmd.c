@@ -45,8 +45,8 @@ static int run_set(struct cli *cli, int argc, char **argv)
 		{ "stop-timeout", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
-	_cleanup_free_ struct option *all = cli_with_resource_options(opts);
-	_cleanup_strv_ char **resources = NULL;
+	_cleanup_free_ struct option *all = cli_with_config_options(opts);
+	_cleanup_(cli_config_options_done) struct cli_config_options co = { 0 };
 	struct ctr_set_opts o = { .stop_timeout = -1 };
 	struct ctr_error *err = NULL;
 	bool any = false;
@@ -56,8 +56,8 @@ static int run_set(struct cli *cli, int argc, char **argv)
 		return 1;
 	while ((c = cli_getopt(cli, argc, argv, "", all)) != -1) {
 		any = true;
-		if (c >= CLI_RESOURCE_OPT) {
-			if (cli_collect_resource(c, optarg, &resources) < 0)
+		if (CLI_IS_CONFIG_OPT(c)) {
+			if (cli_collect_option(c, optarg, &co) < 0)
 				return 1;
 			continue;
 		}
@@ -77,7 +77,8 @@ static int run_set(struct cli *cli, int argc, char **argv)
 		return 2;
 	if (!any)
 		return cli_usage_error(cli, "nothing to set: give at least one option");
-	o.resources = resources;
+	o.resources = co.resources;
+	o.security = co.security;
 	if (ctr_set(cli->ctx, argv[optind], &o, &err) < 0)
 		return fail(cli, err, "set", argv[optind]);
 	return 0;
@@ -100,5 +101,5 @@ const struct cli_command cli_set = {
 		"      --init 'CMD ARGS' the container's init\n"
 		"      --stop-signal SIG signal that asks init to shut down\n"
 		"      --stop-timeout S  default grace period of 'ctr stop'\n",
-	.resource_help = true,
+	.config_help = true,
 };

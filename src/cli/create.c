@@ -8,12 +8,16 @@
 static int run(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "template", required_argument, NULL, 't' }, { "hostname", required_argument, NULL, 'H' },
-		{ "init", required_argument, NULL, 'i' },     { "stop-signal", required_argument, NULL, 's' },
-		{ "config", required_argument, NULL, 'c' },   { NULL, 0, NULL, 0 },
+		{ "template", required_argument, NULL, 't' },
+		{ "hostname", required_argument, NULL, 'H' },
+		{ "init", required_argument, NULL, 'i' },
+		{ "stop-signal", required_argument, NULL, 's' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "privileged", no_argument, NULL, 'P' },
+		{ NULL, 0, NULL, 0 },
 	};
-	_cleanup_free_ struct option *all = cli_with_resource_options(opts);
-	_cleanup_strv_ char **resources = NULL;
+	_cleanup_free_ struct option *all = cli_with_config_options(opts);
+	_cleanup_(cli_config_options_done) struct cli_config_options co = { 0 };
 	struct ctr_create_opts o = { 0 };
 	struct ctr_error *err = NULL;
 	int c, r;
@@ -21,8 +25,8 @@ static int run(struct cli *cli, int argc, char **argv)
 	if (!all)
 		return 1;
 	while ((c = cli_getopt(cli, argc, argv, "t:", all)) != -1) {
-		if (c >= CLI_RESOURCE_OPT) {
-			if (cli_collect_resource(c, optarg, &resources) < 0)
+		if (CLI_IS_CONFIG_OPT(c)) {
+			if (cli_collect_option(c, optarg, &co) < 0)
 				return 1;
 			continue;
 		}
@@ -32,12 +36,14 @@ static int run(struct cli *cli, int argc, char **argv)
 		case 'i': o.init = optarg; break;
 		case 's': o.stop_signal = optarg; break;
 		case 'c': o.config_file = optarg; break;
+		case 'P': o.privileged = true; break;
 		default: return 2;
 		}
 	}
 	if (cli_positional(cli, argc, argv, 1, 1, "container NAME") < 0)
 		return 2;
-	o.resources = resources;
+	o.resources = co.resources;
+	o.security = co.security;
 	r = ctr_create(cli->ctx, argv[optind], &o, &err);
 	if (r < 0) {
 		ctr_error_wrap(&err, "create %s", argv[optind]);
@@ -52,12 +58,14 @@ const struct cli_command cli_create = {
 	.name = "create",
 	.run = run,
 	.usage = "NAME [--template busybox|DIR] [--hostname H] [--init 'CMD ARGS'] [--stop-signal SIG] "
-		 "[--config FILE] [LIMITS]",
+		 "[--config FILE] [--privileged] [LIMITS] [SECURITY]",
 	.summary = "create a container: build its rootfs and write its config",
 	.help = "  -t, --template T      'busybox' (default) or a directory holding a rootfs to copy\n"
 		"      --hostname H      hostname inside the container (default: NAME)\n"
 		"      --init 'CMD ARGS' the container's init (default: /sbin/init)\n"
 		"      --stop-signal SIG signal that asks init to shut down (busybox: SIGUSR2)\n"
-		"      --config FILE     start from this config document (see ctr-config(5))\n",
-	.resource_help = true,
+		"      --config FILE     start from this config document (see ctr-config(5))\n"
+		"      --privileged      no user namespace: the container's root is the host's root,\n"
+		"                        held back only by capabilities and seccomp (ctr-security(7))\n",
+	.config_help = true,
 };

@@ -13,6 +13,7 @@ static int run(struct cli *cli, int argc, char **argv)
 		{ "tty", no_argument, NULL, 't' },
 		{ "env", required_argument, NULL, 'e' },
 		{ "cwd", required_argument, NULL, 'w' },
+		{ "allow-new-privileges", no_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
 	_cleanup_strv_ char **env = NULL;
@@ -28,6 +29,7 @@ static int run(struct cli *cli, int argc, char **argv)
 				return 125;
 			break;
 		case 'w': o.cwd = optarg; break;
+		case 'N': o.allow_new_privileges = true; break;
 		default: return 2;
 		}
 	}
@@ -52,9 +54,12 @@ static int run(struct cli *cli, int argc, char **argv)
 const struct cli_command cli_exec = {
 	.name = "exec",
 	.run = run,
-	.usage = "NAME [-t] [--env K=V]... [--cwd DIR] -- CMD [ARGS...]",
+	.usage = "NAME [-t] [--env K=V]... [--cwd DIR] [--allow-new-privileges] -- CMD [ARGS...]",
 	.summary = "run a command inside a running container; exits with its status",
 	.help = "  -t, --tty             allocate a pty in the container for the command\n"
 		"  -e, --env K=V         set an environment variable (repeatable)\n"
-		"  -w, --cwd DIR         working directory inside the container (default: process.cwd)\n",
+		"  -w, --cwd DIR         working directory inside the container (default: process.cwd)\n"
+		"      --allow-new-privileges\n"
+		"                        no no_new_privs: setuid programs the command runs gain their\n"
+		"                        privileges (by default they do not; see ctr-security(7))\n",
 };

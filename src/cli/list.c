@@ -67,6 +67,25 @@ static void gen_entry(yajl_gen g, const struct ctr_info *in, bool full)
 		} else {
 			yajl_gen_null(g);
 		}
+		/* Whether container root is host root: the one fact about a
+		 * container's isolation a panel must be able to show. */
+		S(g, "privileged");
+		yajl_gen_bool(g, !ctr_spec_userns(in->spec));
+		S(g, "idmap");
+		if (ctr_spec_userns(in->spec) && in->spec->uid_map.size) {
+			yajl_gen_map_open(g);
+			S(g, "uid");
+			yajl_gen_integer(g, in->spec->uid_map.host_id);
+			S(g, "gid");
+			yajl_gen_integer(g, in->spec->gid_map.host_id);
+			S(g, "size");
+			yajl_gen_integer(g, in->spec->uid_map.size);
+			S(g, "rootfs");
+			S(g, ctr_rootfs_idmap_to_string(in->spec->rootfs_idmap));
+			yajl_gen_map_close(g);
+		} else {
+			yajl_gen_null(g);
+		}
 		S(g, "config");
 		ctr_spec_gen(in->spec, g);
 	}
@@ -181,6 +200,15 @@ static int run_info(struct cli *cli, int argc, char **argv)
 		printf("Hostname:    %s\n", in.spec->hostname);
 		printf("Init:        %s\n", init ? init : "?");
 		printf("Template:    %s\n", in.spec->template_name);
+		if (ctr_spec_userns(in.spec))
+			printf("Privileged:  no (user namespace: root is host uid %u, ids %u-%u; rootfs by %s)\n",
+			       in.spec->uid_map.host_id, in.spec->uid_map.host_id,
+			       in.spec->uid_map.host_id + in.spec->uid_map.size - 1,
+			       in.spec->rootfs_idmap == CTR_ROOTFS_IDMAP_MOUNT ? "idmapped mount"
+									       : "shifted ownership");
+		else
+			printf("Privileged:  yes (no user namespace: the container's root is the host's root)\n");
+		printf("Seccomp:     %s\n", ctr_seccomp_mode_to_string(in.spec->seccomp_mode));
 		printf("Stop signal: %s, timeout %us\n", signal_to_string(in.spec->stop_signal, sig),
 		       in.spec->stop_timeout);
 		if (in.has_last_exit) {

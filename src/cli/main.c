@@ -40,21 +40,27 @@ static void main_help(FILE *f)
 		   "See ctr(1) and ctr-config(5).\n");
 }
 
+static void print_options(const char *title, const struct ctr_option *opts, size_t n)
+{
+	printf("\n%s:\n", title);
+	for (size_t i = 0; i < n; i++) {
+		char opt[48];
+
+		snprintf(opt, sizeof(opt), "--%s %s", opts[i].name, opts[i].arg);
+		printf("      %-28s %s\n", opt, opts[i].help);
+	}
+}
+
 void cli_command_help(const struct cli_command *c)
 {
 	printf("Usage: ctr %s %s\n%s\n", c->name, c->usage, c->summary);
 	if (c->help && c->help[0])
 		printf("\nOptions:\n%s", c->help);
 	printf("  -h, --help            this help\n");
-	if (c->resource_help) {
-		printf("\nResource limits (see ctr-resources(7)):\n");
-		for (size_t i = 0; i < ctr_n_resource_options; i++) {
-			char opt[48];
-
-			snprintf(opt, sizeof(opt), "--%s %s", ctr_resource_options[i].name,
-				 ctr_resource_options[i].arg);
-			printf("      %-28s %s\n", opt, ctr_resource_options[i].help);
-		}
+	if (c->config_help) {
+		print_options("Resource limits (see ctr-resources(7))", ctr_resource_options, ctr_n_resource_options);
+		print_options("Security (see ctr-security(7); applied at the next start)", ctr_security_options,
+			      ctr_n_security_options);
 	}
 }
 
@@ -146,7 +152,7 @@ int cli_usage_error(struct cli *cli, const char *fmt, ...)
 }
 
 /* /etc/ctr/ctr.conf: "key = value" lines, '#' comments. */
-static int read_conf(struct cli *cli, char **root, char **run_dir, char **cgroup_parent)
+static int read_conf(struct cli *cli, char **root, char **run_dir, char **cgroup_parent, char **idmap_pool)
 {
 	const char *path = getenv("CTR_CONFIG");
 	bool explicit = path && path[0];
@@ -188,10 +194,13 @@ static int read_conf(struct cli *cli, char **root, char **run_dir, char **cgroup
 			slot = run_dir;
 		else if (!strcmp(key, "cgroup-parent"))
 			slot = cgroup_parent;
+		else if (!strcmp(key, "idmap-pool"))
+			slot = idmap_pool;
 		else
-			return cli_usage_error(cli, "%s:%d: unknown key '%s' (known: root, run-dir, cgroup-parent)",
-					       path, lineno, key);
-		if (val[0] != '/')
+			return cli_usage_error(
+				cli, "%s:%d: unknown key '%s' (known: root, run-dir, cgroup-parent, idmap-pool)", path,
+				lineno, key);
+		if (slot != idmap_pool && val[0] != '/')
 			return cli_usage_error(cli, "%s:%d: %s must be an absolute path", path, lineno, key);
 		free(*slot);
 		*slot = strdup(val);
@@ -208,7 +217,7 @@ int main(int argc, char **argv)
 	};
 	struct ctr_context ctx;
 	struct cli cli = { .ctx = &ctx };
-	_cleanup_free_ char *root = NULL, *run_dir = NULL, *cgroup_parent = NULL;
+	_cleanup_free_ char *root = NULL, *run_dir = NULL, *cgroup_parent = NULL, *idmap_pool = NULL;
 	const char *opt_root = NULL, *opt_run = NULL, *tdir;
 	const struct cli_command *cmd = NULL;
 	int c, r;
@@ -262,7 +271,7 @@ int main(int argc, char **argv)
 	}
 
 	/* Precedence: command line, then environment, then ctr.conf, then built-in. */
-	r = read_conf(&cli, &root, &run_dir, &cgroup_parent);
+	r = read_conf(&cli, &root, &run_dir, &cgroup_parent, &idmap_pool);
 	if (r)
 		return r;
 	if (!opt_root)
@@ -293,6 +302,13 @@ int main(int argc, char **argv)
 			ctr_context_done(&ctx);
 			return r;
 		}
+	}
+	if (idmap_pool && ctr_idmap_pool_parse(idmap_pool, &ctx.idmap_pool) < 0) {
+		ctr_context_done(&ctx);
+		return cli_usage_error(&cli,
+				       "ctr.conf: invalid idmap-pool '%s': expected START:COUNT with at least %u ids "
+				       "(e.g. 1000000:1000000000)",
+				       idmap_pool, CTR_IDMAP_SIZE);
 	}
 	optind = 0; /* reset getopt for the command */
 	r = cmd->run(&cli, argc, argv);

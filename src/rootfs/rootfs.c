@@ -109,8 +109,9 @@ static const struct {
 };
 
 /* A device node at devfd/name (name may have directories, created as
- * needed, never following a symlink). mknod needs CAP_MKNOD in the initial
- * user namespace; without it (user namespaces) bind-mount the host's node. */
+ * needed, never following a symlink), owned like /dev itself: by the
+ * container's root. mknod needs CAP_MKNOD in the initial user namespace;
+ * without it, bind-mount the host's node. */
 static int make_node(int devfd, const char *name, char type, unsigned major, unsigned minor, unsigned mode)
 {
 	_cleanup_free_ char *dir = strdup(name), *host = NULL;
@@ -140,8 +141,13 @@ static int make_node(int devfd, const char *name, char type, unsigned major, uns
 	}
 	if (mknodat(parent >= 0 ? parent : devfd, base, (type == 'b' ? S_IFBLK : S_IFCHR) | mode,
 		    makedev(major, minor)) == 0) {
+		struct stat dev;
+
 		/* mknod is subject to the umask: set the mode the node must have. */
-		return fchmodat(parent >= 0 ? parent : devfd, base, mode, 0) < 0 ? negative_errno() : 0;
+		if (fchmodat(parent >= 0 ? parent : devfd, base, mode, 0) < 0 || fstat(devfd, &dev) < 0 ||
+		    fchownat(parent >= 0 ? parent : devfd, base, dev.st_uid, dev.st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+			return negative_errno();
+		return 0;
 	}
 	if (errno != EPERM)
 		return negative_errno();
@@ -191,7 +197,56 @@ static int setup_console(int devfd, int ptsfd, struct ctr_rootfs *rfs, struct ct
 	return 0;
 }
 
-static int setup_dev(int rootfd, const struct ctr_resources *res, struct ctr_rootfs *rfs, struct ctr_error **err)
+/* The nodes of /dev: the standard ones, then those the config gives. */
+static int make_dev_nodes(int devfd, const struct ctr_resources *res, struct ctr_error **err)
+{
+	int r;
+
+	for (size_t i = 0; i < ARRAY_SIZE(dev_nodes); i++) {
+		r = make_dev_node(devfd, dev_nodes[i].name, dev_nodes[i].major, dev_nodes[i].minor);
+		if (r < 0)
+			return ctr_error_sys(err, -r, "create /dev/%s", dev_nodes[i].name);
+	}
+	for (size_t i = 0; res && i < res->n_nodes; i++) {
+		const struct ctr_device_node *n = &res->nodes[i];
+
+		r = make_node(devfd, n->path + strlen("/dev/"), n->type, n->major, n->minor, n->mode);
+		if (r < 0)
+			return ctr_error_sys(err, -r, "create %s", n->path);
+	}
+	return 0;
+}
+
+#define DEV_TMPFS_OPTIONS "mode=755,size=65536k"
+#define DEV_TMPFS_ATTRS	  (MOUNT_ATTR_NOSUID | MOUNT_ATTR_STRICTATIME)
+
+int ctr_rootfs_dev_tree(const struct ctr_resources *res, uid_t uid, gid_t gid, int *ret_tree, struct ctr_error **err)
+{
+	_cleanup_close_ int mnt = -1, fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+	int r;
+
+	/* A tmpfs of the host's (device nodes in a filesystem a user namespace
+	 * mounted never open), owned by the container's root, with real nodes
+	 * whose owner and mode are the container's, not the host's. Detached:
+	 * the child attaches it at its /dev. */
+	if (fs < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "mode", "755", 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_SET_STRING, "size", "65536k", 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return ctr_error_sys(err, errno, "create a tmpfs for /dev");
+	mnt = fsmount(fs, FSMOUNT_CLOEXEC, DEV_TMPFS_ATTRS);
+	if (mnt < 0)
+		return ctr_error_sys(err, errno, "create a tmpfs for /dev");
+	if (fchownat(mnt, "", uid, gid, AT_EMPTY_PATH) < 0)
+		return ctr_error_sys(err, errno, "chown /dev to the container's root");
+	r = make_dev_nodes(mnt, res, err);
+	if (r < 0)
+		return r;
+	*ret_tree = TAKE_FD(mnt);
+	return 0;
+}
+
+static int setup_dev(int rootfd, const struct ctr_resources *res, int dev_tree, struct ctr_rootfs *rfs,
+		     struct ctr_error **err)
 {
 	static const struct {
 		const char *link, *target;
@@ -204,26 +259,20 @@ static int setup_dev(int rootfd, const struct ctr_resources *res, struct ctr_roo
 
 	if (dev < 0)
 		return ctr_error_sys(err, -dev, "mount point /dev in the rootfs");
-	r = mount_new_fs(dev, "tmpfs", "mode=755,size=65536k", MOUNT_ATTR_NOSUID | MOUNT_ATTR_STRICTATIME, NULL);
+	if (dev_tree >= 0)
+		r = move_mount(dev_tree, "", dev, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0
+			    ? negative_errno()
+			    : 0;
+	else
+		r = mount_new_fs(dev, "tmpfs", DEV_TMPFS_OPTIONS, DEV_TMPFS_ATTRS, NULL);
 	if (r < 0)
 		return ctr_error_sys(err, -r, "mount tmpfs on /dev");
 	/* The fd above still names the directory under the mount; reopen the tmpfs. */
 	devfd = open_in_root(rootfd, "dev", O_RDONLY | O_DIRECTORY);
 	if (devfd < 0)
 		return ctr_error_sys(err, -devfd, "open /dev");
-	for (size_t i = 0; i < ARRAY_SIZE(dev_nodes); i++) {
-		r = make_dev_node(devfd, dev_nodes[i].name, dev_nodes[i].major, dev_nodes[i].minor);
-		if (r < 0)
-			return ctr_error_sys(err, -r, "create /dev/%s", dev_nodes[i].name);
-	}
-	/* The devices the config gives it (--device), after the standard ones. */
-	for (size_t i = 0; res && i < res->n_nodes; i++) {
-		const struct ctr_device_node *n = &res->nodes[i];
-
-		r = make_node(devfd, n->path + strlen("/dev/"), n->type, n->major, n->minor, n->mode);
-		if (r < 0)
-			return ctr_error_sys(err, -r, "create %s", n->path);
-	}
+	if (dev_tree < 0 && (r = make_dev_nodes(devfd, res, err)) < 0)
+		return r;
 	for (size_t i = 0; i < ARRAY_SIZE(links); i++)
 		if (symlinkat(links[i].target, devfd, links[i].link) < 0)
 			return ctr_error_sys(err, errno, "symlink /dev/%s", links[i].link);
@@ -247,55 +296,196 @@ static int setup_dev(int rootfd, const struct ctr_resources *res, struct ctr_roo
 	return setup_console(devfd, ptsfd, rfs, err);
 }
 
-int ctr_rootfs_prepare(const char *path, bool readonly, const struct ctr_resources *res, struct ctr_rootfs *ret,
-		       struct ctr_error **err)
+/* The empty things masks are made of: a small read-only tmpfs holding an
+ * empty file "f" and an empty directory "d". A write to a mask fails with
+ * EROFS (a bind of /dev/null would swallow it: a read-only mount does not
+ * stop writes to a device node). */
+static int mask_source(int *ret)
 {
-	static const struct fs_mount mounts[] = {
-		{ "proc", "proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC },
-		{ "sys", "sysfs", NULL, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC },
-		{ "run", "tmpfs", "mode=755,size=10%", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV },
-	};
-	struct ctr_rootfs rfs = { .root_fd = -1, .console_master = -1, .console_slave = -1 };
-	_cleanup_close_ int tree = -1;
+	_cleanup_close_ int fs = fsopen("tmpfs", FSOPEN_CLOEXEC), mnt = -1, f = -1;
+	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+
+	if (fs < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "size", "4k", 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_SET_STRING, "mode", "555", 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return negative_errno();
+	mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	if (mnt < 0)
+		return negative_errno();
+	f = openat(mnt, "f", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0444);
+	if (f < 0)
+		return negative_errno();
+	closep(&f); /* no writer may be left for the mount to turn read-only */
+	f = -1;
+	if (mkdirat(mnt, "d", 0555) < 0 || mount_setattr(mnt, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
+		return negative_errno();
+	*ret = TAKE_FD(mnt);
+	return 0;
+}
+
+/* An empty, read-only file or directory over path. Missing paths are fine:
+ * not every kernel has every file. */
+static int mask_path(int rootfd, int source, const char *path)
+{
+	_cleanup_close_ int target = open_in_root(rootfd, path + 1, O_PATH), tree = -1;
+	struct stat st;
+
+	if (target == -ENOENT)
+		return 0;
+	if (target < 0)
+		return target;
+	if (fstat(target, &st) < 0)
+		return negative_errno();
+	tree = open_tree(source, S_ISDIR(st.st_mode) ? "d" : "f", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (tree < 0)
+		return negative_errno();
+	return move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0
+		       ? negative_errno()
+		       : 0;
+}
+
+/* path (and everything mounted below it) bound read-only onto itself. */
+static int readonly_path(int rootfd, const char *path)
+{
+	_cleanup_close_ int target = open_in_root(rootfd, path + 1, O_PATH), tree = -1;
+	struct mount_attr ro = { .attr_set =
+					 MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC };
+
+	if (target == -ENOENT)
+		return 0;
+	if (target < 0)
+		return target;
+	tree = open_tree(target, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+	if (tree < 0)
+		return negative_errno();
+	if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro, sizeof(ro)) < 0)
+		return negative_errno();
+	return move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0
+		       ? negative_errno()
+		       : 0;
+}
+
+#define MASK_STAGE ".ctr-masks"
+
+/* The mask source, attached for a moment at /dev/.ctr-masks: kernels before
+ * 6.x cannot clone (open_tree) from a detached mount. */
+static int mask_stage(int rootfd, int *ret_stage)
+{
+	_cleanup_close_ int source = -1, dev = open_in_root(rootfd, "dev", O_PATH | O_DIRECTORY), at = -1;
 	int r;
+
+	if (dev < 0)
+		return dev;
+	r = mask_source(&source);
+	if (r < 0)
+		return r;
+	if (mkdirat(dev, MASK_STAGE, 0700) < 0)
+		return negative_errno();
+	at = open_in_root(dev, MASK_STAGE, O_PATH | O_DIRECTORY);
+	if (at < 0)
+		return at;
+	if (move_mount(source, "", at, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return negative_errno();
+	*ret_stage = open_in_root(dev, MASK_STAGE, O_PATH | O_DIRECTORY);
+	return *ret_stage < 0 ? *ret_stage : 0;
+}
+
+static void mask_unstage(int rootfd, int stage)
+{
+	_cleanup_close_ int dev = open_in_root(rootfd, "dev", O_PATH | O_DIRECTORY);
+
+	/* umount wants a path: the stage itself, as the cwd (pivot_root moves
+	 * the cwd into the rootfs afterwards anyway). */
+	if (stage >= 0 && fchdir(stage) == 0)
+		umount2(".", MNT_DETACH);
+	if (dev >= 0)
+		unlinkat(dev, MASK_STAGE, AT_REMOVEDIR);
+}
+
+static int protect_paths(int rootfd, const struct ctr_rootfs_opts *o, struct ctr_error **err)
+{
+	_cleanup_close_ int stage = -1;
+	int r;
+
+	/* Read-only first: a mask inside a read-only tree (/proc/sys/...) is
+	 * then mounted on top and stays. */
+	for (size_t i = 0; o->readonly_paths && o->readonly_paths[i]; i++) {
+		r = readonly_path(rootfd, o->readonly_paths[i]);
+		if (r < 0)
+			return ctr_error_sys(err, -r, "make %s read-only", o->readonly_paths[i]);
+	}
+	if (!o->masked_paths || !o->masked_paths[0])
+		return 0;
+	r = mask_stage(rootfd, &stage);
+	if (r < 0) {
+		mask_unstage(rootfd, stage);
+		return ctr_error_sys(err, -r, "create the empty file and directory of the masks");
+	}
+	for (size_t i = 0; o->masked_paths[i]; i++) {
+		r = mask_path(rootfd, stage, o->masked_paths[i]);
+		if (r < 0) {
+			ctr_error_sys(err, -r, "mask %s", o->masked_paths[i]);
+			break;
+		}
+	}
+	mask_unstage(rootfd, stage);
+	return r < 0 ? r : 0;
+}
+
+int ctr_rootfs_attach(const char *path, int tree, struct ctr_rootfs *ret, struct ctr_error **err)
+{
+	struct ctr_rootfs rfs = { .root_fd = -1, .console_master = -1, .console_slave = -1 };
+	_cleanup_close_ int own = -1;
 
 	/* Nothing we mount may propagate back to the host, and nothing the host
 	 * mounts later may appear in the container. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return ctr_error_sys(err, errno, "make mounts private");
 
-	/* pivot_root needs the new root to be a mount point: bind the rootfs on
-	 * itself (recursively, keeping what the storage layer mounted below it). */
-	tree = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-	if (tree < 0)
-		return ctr_error_sys(err, errno, "open rootfs %s", path);
+	/* pivot_root needs the new root to be a mount point: attach the rootfs
+	 * tree (idmapped by the parent, or a plain recursive bind, keeping what
+	 * the storage layer mounted below it) on its own directory. */
+	if (tree < 0) {
+		tree = own = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+		if (tree < 0)
+			return ctr_error_sys(err, errno, "open rootfs %s", path);
+	}
 	if (move_mount(tree, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-		return ctr_error_sys(err, errno, "bind rootfs %s", path);
+		return ctr_error_sys(err, errno, "attach rootfs %s", path);
 	rfs.root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rfs.root_fd < 0)
 		return ctr_error_sys(err, errno, "open rootfs %s", path);
-
-	for (size_t i = 0; i < ARRAY_SIZE(mounts); i++) {
-		r = mount_at(rfs.root_fd, &mounts[i], err);
-		if (r < 0)
-			goto fail;
-	}
-	r = setup_dev(rfs.root_fd, res, &rfs, err);
-	if (r < 0)
-		goto fail;
-	if (readonly &&
-	    mount_setattr(rfs.root_fd, "", AT_EMPTY_PATH, &(struct mount_attr){ .attr_set = MOUNT_ATTR_RDONLY },
-			  sizeof(struct mount_attr)) < 0) {
-		r = ctr_error_sys(err, errno, "make the rootfs read-only");
-		goto fail;
-	}
 	*ret = rfs;
 	return 0;
-fail:
-	/* Everything above lives in the child's private mount namespace: it goes
-	 * away with the child, nothing to unmount on the host. */
-	ctr_rootfs_done(&rfs);
-	return r;
+}
+
+int ctr_rootfs_prepare(struct ctr_rootfs *rfs, const struct ctr_rootfs_opts *o, struct ctr_error **err)
+{
+	static const struct fs_mount mounts[] = {
+		{ "proc", "proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC },
+		{ "sys", "sysfs", NULL, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC },
+		{ "run", "tmpfs", "mode=755,size=10%", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV },
+	};
+	int r;
+
+	for (size_t i = 0; i < ARRAY_SIZE(mounts); i++) {
+		r = mount_at(rfs->root_fd, &mounts[i], err);
+		if (r < 0)
+			return r;
+	}
+	r = setup_dev(rfs->root_fd, o->res, o->dev_tree, rfs, err);
+	if (r < 0)
+		return r;
+	r = protect_paths(rfs->root_fd, o, err);
+	if (r < 0)
+		return r;
+	if (o->readonly &&
+	    mount_setattr(rfs->root_fd, "", AT_EMPTY_PATH, &(struct mount_attr){ .attr_set = MOUNT_ATTR_RDONLY },
+			  sizeof(struct mount_attr)) < 0)
+		return ctr_error_sys(err, errno, "make the rootfs read-only");
+	/* Everything above lives in the child's private mount namespace: on
+	 * failure it goes away with the child, nothing to unmount on the host. */
+	return 0;
 }
 
 int ctr_rootfs_pivot(struct ctr_rootfs *rfs, struct ctr_error **err)
@@ -315,9 +505,23 @@ int ctr_rootfs_pivot(struct ctr_rootfs *rfs, struct ctr_error **err)
 	return 0;
 }
 
+static int device_node_at(int root, const struct ctr_device_node *n, bool add)
+{
+	_cleanup_close_ int devfd = open_in_root(root, "dev", O_PATH | O_DIRECTORY);
+	const char *name = n->path + strlen("/dev/");
+
+	if (devfd < 0)
+		return devfd;
+	if (add)
+		return make_node(devfd, name, n->type, n->major, n->minor, n->mode);
+	if (unlinkat(devfd, name, 0) < 0 && errno != ENOENT)
+		return negative_errno();
+	return 0;
+}
+
 int ctr_rootfs_device_node(pid_t init, const struct ctr_device_node *n, bool add)
 {
-	_cleanup_close_ int root = -1, devfd = -1;
+	_cleanup_close_ int root = -1;
 	char proc[64];
 
 	/* The container's root as its init sees it; everything below is
@@ -326,12 +530,5 @@ int ctr_rootfs_device_node(pid_t init, const struct ctr_device_node *n, bool add
 	root = open(proc, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
 		return negative_errno();
-	devfd = open_in_root(root, "dev", O_PATH | O_DIRECTORY);
-	if (devfd < 0)
-		return devfd;
-	if (add)
-		return make_node(devfd, n->path + strlen("/dev/"), n->type, n->major, n->minor, n->mode);
-	if (unlinkat(devfd, n->path + strlen("/dev/"), 0) < 0 && errno != ENOENT)
-		return negative_errno();
-	return 0;
+	return device_node_at(root, n, add);
 }

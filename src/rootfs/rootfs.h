@@ -1,6 +1,7 @@
 /* The container's mount tree, built inside its new mount namespace: private
- * propagation, the rootfs bind-mounted on itself, /proc, /sys (read-only), a
- * tmpfs /dev with its own devpts, /dev/shm, /run, the console, then pivot_root.
+ * propagation, the rootfs attached on itself, /proc, /sys (read-only), a
+ * tmpfs /dev with its own devpts, /dev/shm, /run, the console, the masked and
+ * read-only paths, then pivot_root.
  * Targets under the rootfs are resolved from a directory fd with openat2
  * (RESOLVE_IN_ROOT), never by joining strings, and mounted with the new mount
  * API (fsopen/fsmount/move_mount), so a symlink planted in the rootfs cannot
@@ -21,10 +22,27 @@ struct ctr_rootfs {
 	int console_slave;  /* its slave, for init's stdio */
 };
 
-/* Build the tree under `path`, with the device nodes of res in /dev. On
- * success ret holds the descriptors above. */
-int ctr_rootfs_prepare(const char *path, bool readonly, const struct ctr_resources *res, struct ctr_rootfs *ret,
-		       struct ctr_error **err);
+struct ctr_rootfs_opts {
+	bool readonly;
+	const struct ctr_resources *res; /* device nodes for /dev */
+	char *const *masked_paths;	 /* "/proc/kcore", ... */
+	char *const *readonly_paths;	 /* "/proc/sys", ... */
+	int dev_tree;			 /* /dev made by the parent (ctr_rootfs_dev_tree), or -1 */
+};
+
+/* For a container with a user namespace, made by the host's root: a
+ * detached tmpfs for its /dev, owned by uid:gid, with the standard device
+ * nodes and those of res. */
+int ctr_rootfs_dev_tree(const struct ctr_resources *res, uid_t uid, gid_t gid, int *ret_tree, struct ctr_error **err);
+
+/* Make mounts private and attach the rootfs on `path` as a mount: `tree` is a
+ * detached (idmapped) tree from the parent, or -1 to bind `path` itself. On
+ * success ret->root_fd is the new root. */
+int ctr_rootfs_attach(const char *path, int tree, struct ctr_rootfs *ret, struct ctr_error **err);
+/* Mount /proc, /sys, /run, /dev (with the console and the device nodes),
+ * then the read-only and masked paths. On failure the caller calls
+ * ctr_rootfs_done. */
+int ctr_rootfs_prepare(struct ctr_rootfs *rfs, const struct ctr_rootfs_opts *o, struct ctr_error **err);
 /* Make the prepared tree the root (pivot_root(".", ".") and detach the old root). */
 int ctr_rootfs_pivot(struct ctr_rootfs *rfs, struct ctr_error **err);
 /* Add or remove a device node in a running container's /dev. */

@@ -710,7 +710,7 @@ config_refused() {
 	run --separate-stderr ctr info --json "$a"
 	expect_status 0
 	expect_eq "$(jget 'sorted(d.keys())' <<<"$output")" \
-		'["config","lastExit","monitorPid","name","pid","rootfs","started","state"]' "info keys"
+		'["config","idmap","lastExit","monitorPid","name","pid","privileged","rootfs","started","state"]' "info keys"
 }
 
 # ---- global configuration -------------------------------------------------------------

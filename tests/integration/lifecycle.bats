@@ -131,7 +131,7 @@ count_monitors() {
 	expect_eq "$(jget 'd["config"]["ctr"]["stopSignal"]' <<<"$info")" SIGUSR2 config.ctr.stopSignal
 	expect_eq "$(jget 'd["config"]["ctr"]["stopTimeout"]' <<<"$info")" 10 config.ctr.stopTimeout
 	expect_eq "$(jget 'sorted(x["type"] for x in d["config"]["linux"]["namespaces"])' <<<"$info")" \
-		'["cgroup","ipc","mount","network","pid","uts"]' namespaces
+		'["cgroup","ipc","mount","network","pid","user","uts"]' namespaces
 	# info (text) names the container and its state
 	run --separate-stderr ctr info "$n"
 	expect_status 0
