@@ -15,6 +15,9 @@
 #                   the top build dir; then ../ctr next to this script for an
 #                   in-tree build; then ctr in PATH)
 #   RUNS=N          timed runs per command (default 100)
+#   MODE=M          unprivileged (default: ctr's default container, with a user
+#                   namespace; crun gets the same uid/gid maps) or privileged
+#                   (no user namespace on either side)
 #   WARMUP=N        untimed warm-up runs per command (default 5)
 #   JSON=FILE       keep hyperfine's JSON export there (default: a temp file)
 #   BASELINE=0      do not time the namespace wrapper alone (default 1)
@@ -30,6 +33,7 @@
 set -euo pipefail
 
 RUNS=${RUNS:-100}
+MODE=${MODE:-unprivileged}
 WARMUP=${WARMUP:-5}
 BASELINE=${BASELINE:-1}
 SETTLE=${SETTLE:-}
@@ -42,6 +46,7 @@ die() {
 }
 note() { echo "$prog: $*" >&2; }
 
+case $MODE in unprivileged | privileged) ;; *) die "MODE must be unprivileged or privileged (got '$MODE')" ;; esac
 case $RUNS in '' | *[!0-9]* | 0 | 1) die "RUNS must be an integer >= 2 (got '$RUNS')" ;; esac
 case $WARMUP in '' | *[!0-9]*) die "WARMUP must be an integer >= 0 (got '$WARMUP')" ;; esac
 case $SETTLE in '' | 0) SETTLE= ;; *[!0-9.]* | *.*.* | .) die "SETTLE must be a number of seconds (got '$SETTLE')" ;; esac
@@ -79,6 +84,10 @@ fi
 [ -x "$ctr_bin" ] || die "$ctr_bin is not executable"
 ctr_bin=$(cd "$(dirname "$ctr_bin")" && pwd)/$(basename "$ctr_bin")
 crun_bin=$(command -v crun)
+# The default seccomp profile ctr compiles in, as OCI JSON for crun.
+seccomp_json=$script_dir/../src/security/seccomp-default.json
+[ -f "$seccomp_json" ] || seccomp_json=/usr/share/ctr/seccomp-default.json
+[ -f "$seccomp_json" ] || die "no seccomp-default.json next to this script or in /usr/share/ctr"
 if [ -z "${CTR_TEMPLATE_DIR:-}" ] && [ "$ctr_from" != PATH ] && [ -f "$script_dir/../templates/busybox" ]; then
 	export CTR_TEMPLATE_DIR="$script_dir/../templates"
 fi
@@ -228,35 +237,26 @@ trap 'exit 129' HUP
 
 # ---- the ctr container ---------------------------------------------------------------
 ctr_base=("$ctr_bin" --root "$root" --run-dir "$rundir")
-if ! out=$("${ctr_base[@]}" create "$name" --init /bin/true 2>&1); then
+# MODE=privileged: no user namespace on either side.
+create_args=()
+[ "$MODE" = privileged ] && create_args=(--privileged)
+if ! out=$("${ctr_base[@]}" create "$name" --init /bin/true "${create_args[@]}" 2>&1); then
 	die "ctr create failed: $out"
 fi
 rootfs=$root/$name/rootfs
 [ -x "$rootfs/bin/busybox" ] || die "ctr create made no busybox rootfs at $rootfs"
+# crun's init resolves the rootfs path as the container's root (an
+# unprivileged host uid with a user namespace): the directories above it must
+# let others through. ctr attaches the rootfs before it changes uid and needs
+# no such thing.
+[ "$MODE" = privileged ] || chmod 0711 "$work" "$root" "$root/$name"
 
 # ---- the equivalent OCI bundle -----------------------------------------------------------
 (cd "$bundle" && "$crun_bin" spec) || die "crun spec failed"
-python3 - "$bundle/config.json" "$root/$name/config.json" "$rootfs" "$crun_cgpath" <<'EOF'
+python3 - "$bundle/config.json" "$root/$name/config.json" "$rootfs" "$crun_cgpath" "$seccomp_json" <<'EOF'
 import json, sys
 
-bundle_cfg, ctr_cfg, rootfs, cgpath = sys.argv[1:]
-CAPS = ["CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID",
-        "SETPCAP", "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST", "NET_ADMIN", "NET_RAW",
-        "IPC_LOCK", "IPC_OWNER", "SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT",
-        "SYS_ADMIN", "SYS_BOOT", "SYS_NICE", "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD",
-        "LEASE", "AUDIT_WRITE", "AUDIT_CONTROL", "SETFCAP", "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG",
-        "WAKE_ALARM", "BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF", "CHECKPOINT_RESTORE"]
-
-# ctr's init keeps the caller's capability sets (ctr drops none yet): give crun's
-# process exactly the sets of this shell, as ctr's init gets them.
-sets = {}
-with open("/proc/self/status") as f:
-    for line in f:
-        key, _, val = line.partition(":")
-        if key in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"):
-            mask = int(val.strip(), 16)
-            sets[key] = ["CAP_" + n for i, n in enumerate(CAPS) if mask >> i & 1]
-
+bundle_cfg, ctr_cfg, rootfs, cgpath, seccomp_json = sys.argv[1:]
 ctr = json.load(open(ctr_cfg))
 cfg = json.load(open(bundle_cfg))
 proc = cfg["process"]
@@ -267,14 +267,16 @@ proc["args"] = ctr["process"]["args"]
 proc["env"] = ctr["process"]["env"]
 proc["cwd"] = ctr["process"].get("cwd", "/")
 proc["user"] = {"uid": 0, "gid": 0}
-proc["noNewPrivileges"] = False       # ctr does not set no_new_privs
-proc.pop("rlimits", None)             # ctr sets no rlimits
+# The same security settings as ctr's container: its capability lists,
+# no_new_privs, rlimits, masked and read-only paths, the same seccomp profile
+# (ctr's default, as OCI JSON) and, unprivileged, the same user namespace.
+proc["noNewPrivileges"] = ctr["process"]["noNewPrivileges"]
+proc["capabilities"] = ctr["process"]["capabilities"]
+proc.pop("rlimits", None)
+if "rlimits" in ctr["process"]:
+    proc["rlimits"] = ctr["process"]["rlimits"]
 proc.pop("apparmorProfile", None)
 proc.pop("selinuxLabel", None)
-proc["capabilities"] = {
-    "bounding": sets["CapBnd"], "effective": sets["CapEff"], "permitted": sets["CapPrm"],
-    "inheritable": sets["CapInh"], "ambient": sets["CapAmb"],
-}
 cfg["root"] = {"path": rootfs, "readonly": False}
 cfg["hostname"] = ctr.get("hostname", "bench")
 # ctr's mounts, in ctr's order and with ctr's options (src/rootfs/rootfs.c).
@@ -290,12 +292,20 @@ cfg["mounts"] = [
     {"destination": "/dev/shm", "type": "tmpfs", "source": "shm",
      "options": ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]},
 ]
-# No resources (crun's default devices rule), no maskedPaths/readonlyPaths, no
-# seccomp: ctr does none of these yet.
+lin = ctr["linux"]
 cfg["linux"] = {
-    "namespaces": [{"type": t} for t in ("pid", "mount", "uts", "ipc", "network", "cgroup")],
+    "namespaces": lin["namespaces"],
     "cgroupsPath": cgpath,
+    "maskedPaths": lin["maskedPaths"],
+    "readonlyPaths": lin["readonlyPaths"],
 }
+for k in ("uidMappings", "gidMappings"):
+    if k in lin:
+        cfg["linux"][k] = lin[k]
+if ctr["ctr"]["seccomp"] == "default":
+    cfg["linux"]["seccomp"] = json.load(open(seccomp_json))
+elif "seccomp" in lin:
+    cfg["linux"]["seccomp"] = lin["seccomp"]
 json.dump(cfg, open(bundle_cfg, "w"), indent=2)
 EOF
 
