@@ -10,8 +10,9 @@
  *   child:  cgroup namespace (now rooted at the container's cgroup), hostname,
  *           loopback, attach the rootfs, become the namespace's root, mounts +
  *           console + masks, pivot_root, setsid + controlling tty, close every
- *           inherited descriptor, rlimits, capabilities, no_new_privs, seccomp
- *           (last), exec.
+ *           inherited descriptor, rlimits, the bounding set, then seccomp and
+ *           the capability sets (seccomp after them, last, with no_new_privs;
+ *           before them without it: see ctr_process_exec), exec.
  * Every child step reports an error record on the socket; a clean exec closes
  * it (O_CLOEXEC), which is how the parent learns that init runs. */
 #include "config.h"

@@ -319,6 +319,13 @@ static __attribute__((noreturn)) void exec_child(char *const *argv, char *const 
 		}
 		for (int fd = 0; fd < 3; fd++)
 			dup2(slave, fd);
+	} else if (setsid() < 0) {
+		/* Without -t the command shares the caller's stdio, maybe a
+		 * terminal: in a session of its own that terminal is not its
+		 * controlling one, and TIOCSTI cannot type into the caller's
+		 * shell (the seccomp profile refuses it too). */
+		ctr_error_sys(&err, errno, "setsid");
+		goto fail;
 	}
 	ctr_process_exec(argv, env, cwd, sec, &err);
 fail:
@@ -391,7 +398,8 @@ fail:
 }
 
 /* The CLI's half of exec once the joiner runs: cgroup, then the outcome. */
-static int exec_follow(const struct ctr_state *st, int sock, bool tty, int *ret_master, struct ctr_error **err)
+static int exec_follow(const struct ctr_state *st, int sock, bool tty, int *ret_master, pid_t *ret_child,
+		       struct ctr_error **err)
 {
 	_cleanup_(ctr_cgroup_freep) struct ctr_cgroup *cg = NULL;
 	struct ctr_msg m;
@@ -402,6 +410,7 @@ static int exec_follow(const struct ctr_state *st, int sock, bool tty, int *ret_
 	if (r < 0)
 		return r == -EPIPE ? ctr_error_user(err, CTR_ERR_SYSTEM, EPIPE, "the exec helper died") : r;
 	child = (pid_t)m.value;
+	*ret_child = child;
 	/* Into the cgroup before it runs anything: accounted, limited and
 	 * killable like every other process of the container. */
 	r = ctr_cgroup_from_strv(st->cgroups, &cg);
@@ -430,6 +439,41 @@ static int exec_follow(const struct ctr_state *st, int sock, bool tty, int *ret_
 	return ctr_error_user(err, CTR_ERR_SYSTEM, EPROTO, "unexpected message from the exec helper");
 }
 
+/* Wait for the exec helper `pid`. The command (`child`, 0 with a pty: the
+ * terminal's keys reach it through the pty) is in a session of its own, so
+ * the caller's ^C, a kill or a hangup do not reach it by themselves: pass
+ * them on, as a shell would deliver them. */
+static int exec_wait(pid_t pid, pid_t child, int *ret_status)
+{
+	sigset_t mask, old;
+	int r = 0;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	if (child > 0) {
+		sigaddset(&mask, SIGINT);
+		sigaddset(&mask, SIGTERM);
+		sigaddset(&mask, SIGHUP);
+		sigaddset(&mask, SIGQUIT);
+	}
+	sigprocmask(SIG_BLOCK, &mask, &old);
+	for (;;) {
+		siginfo_t si;
+		pid_t w = waitpid(pid, ret_status, WNOHANG);
+
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR) {
+			r = negative_errno();
+			break;
+		}
+		if (sigwaitinfo(&mask, &si) > 0 && si.si_signo != SIGCHLD)
+			kill(child, si.si_signo);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return r;
+}
+
 int ctr_exec(struct ctr_context *ctx, const char *name, const struct ctr_exec_opts *o, int *ret_status,
 	     struct ctr_error **err)
 {
@@ -437,6 +481,8 @@ int ctr_exec(struct ctr_context *ctx, const char *name, const struct ctr_exec_op
 	_cleanup_strv_ char **env = NULL;
 	_cleanup_close_ int pidfd = -1, master = -1;
 	struct ctr_exec_security sec = { 0 };
+	pid_t child = 0;
+	int w;
 	struct ctr_state st = { 0 };
 	struct ctr_msg m;
 	int sv[2], status, r;
@@ -506,7 +552,7 @@ int ctr_exec(struct ctr_context *ctx, const char *name, const struct ctr_exec_op
 	closep(&pidfd);
 	pidfd = -1;
 
-	r = exec_follow(&st, sv[0], o->tty, &master, err);
+	r = exec_follow(&st, sv[0], o->tty, &master, &child, err);
 	close(sv[0]);
 	if (r == 0 && o->tty) {
 		struct winsize ws;
@@ -515,11 +561,11 @@ int ctr_exec(struct ctr_context *ctx, const char *name, const struct ctr_exec_op
 			ioctl(master, TIOCSWINSZ, &ws);
 		ctr_tty_proxy(STDIN_FILENO, STDOUT_FILENO, master, false);
 	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			r = ctr_error_sys(err, errno, "wait for exec");
-			goto out;
-		}
+	w = exec_wait(pid, r == 0 && !o->tty ? child : 0, &status);
+	if (w < 0) {
+		r = ctr_error_sys(err, -w, "wait for exec");
+		goto out;
+	}
 	if (r == 0)
 		*ret_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 out:

@@ -95,7 +95,7 @@ const struct cli_command cli_config = {
 const struct cli_command cli_set = {
 	.name = "set",
 	.run = run_set,
-	.usage = "NAME [--hostname H] [--init 'CMD ARGS'] [--stop-signal SIG] [--stop-timeout S] [LIMITS]",
+	.usage = "NAME [--hostname H] [--init 'CMD ARGS'] [--stop-signal SIG] [--stop-timeout S] [LIMITS] [SECURITY]",
 	.summary = "change a container's config (limits apply at once when it runs)",
 	.help = "      --hostname H      hostname inside the container\n"
 		"      --init 'CMD ARGS' the container's init\n"

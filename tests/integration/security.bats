@@ -279,6 +279,26 @@ json.dump(d, open(sys.argv[1], "w"))' "$T/same.json"
 	ctr destroy --force "$c"
 }
 
+@test "exec without -t: the command has a session of its own; signals to ctr exec reach it" {
+	local c
+	c=$(cname)
+	ctr create "$c"
+	ctr start "$c"
+	# Its own session: the caller's terminal cannot be its controlling one.
+	expect_eq "$(ctr exec "$c" -- sh -c 'set -- $(cat /proc/$$/stat); [ "$6" = "$$" ] && echo leader')" leader \
+		"the command leads its own session"
+	"$CTR" "${CTR_ARGS[@]}" exec "$c" -- sleep 30 & # the binary itself, not the ctr function's subshell
+	local pid=$!
+	wait_until 5 ctr exec "$c" -- sh -c 'pidof sleep'
+	kill -TERM "$pid"
+	local st=0
+	wait "$pid" || st=$?
+	expect_eq "$st" 143 "ctr exec exits as the command did (SIGTERM)"
+	run ctr exec "$c" -- pidof sleep
+	expect_status 1
+	ctr destroy --force "$c"
+}
+
 @test "create, set and exec --help list the security options" {
 	run ctr create --help
 	expect_contains "$output" "--privileged"

@@ -219,9 +219,20 @@ for c in $up; do
 	wait "$loop_pid" 2>/dev/null
 	loop_pid=
 	"$CTR" exec --allow-new-privileges "$c" -- /ctr-probe "$@" legit-setuid >>"$work/$mode.out" 2>>"$work/$mode.out.err"
+	# TIOCSTI once more with a terminal as the command's stdio (script(1)
+	# gives ctr exec a pty): what an administrator's interactive shell is.
+	if command -v script >/dev/null 2>&1; then
+		script -qec "'$CTR' exec '$c' -- /ctr-probe tiocsti" /dev/null </dev/null 2>&1 | tr -d '\r' |
+			sed -n 's/^\(PASS\|FAIL\|SKIP\) tiocsti:/\1 tiocsti-terminal:/p' >>"$work/$mode.out"
+	fi
 	[ "$st" -gt 1 ] && echo "# $mode: ctr exec exit status $st: $(tail -n 3 "$work/$mode.out.err")"
 	# shellcheck disable=SC2086
-	report "$mode" "$work/$mode.out" proc-exe-race $names legit-setuid
+	if command -v script >/dev/null 2>&1; then
+		report "$mode" "$work/$mode.out" proc-exe-race $names legit-setuid tiocsti-terminal
+	else
+		report "$mode" "$work/$mode.out" proc-exe-race $names legit-setuid
+		skip "$mode: tiocsti-terminal" "script(1) is not installed (bsdutils)"
+	fi
 done
 
 # ---- what only the host can check ------------------------------------------------

@@ -48,6 +48,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/klog.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -964,6 +965,34 @@ static enum verdict probe_syslog(void)
 	if (n > 0)
 		return fail("syslog(READ_ALL) read %d bytes of the kernel log", n);
 	return judge(n, errno, 0, "syslog(READ_ALL)", "");
+}
+
+/* Push a keystroke into the terminal ctr exec was started from: with the
+ * caller's tty as stdin, a command that could TIOCSTI would type into the
+ * administrator's host shell. Each of fds 0-2 that is a terminal is tried;
+ * seccomp refuses the ioctl on any descriptor, so a non-terminal answering
+ * ENOTTY also means the filter let it through. */
+static enum verdict probe_tiocsti(void)
+{
+	char c = '\n', what[64];
+	int tried = 0, ttys = 0;
+
+	for (int fd = 0; fd < 3; fd++) {
+		int r, e;
+
+		if (fcntl(fd, F_GETFD) < 0)
+			continue;
+		ttys += isatty(fd);
+		r = ioctl(fd, TIOCSTI, &c);
+		e = errno;
+		tried++;
+		snprintf(what, sizeof(what), "ioctl(%d, TIOCSTI)%s", fd, isatty(fd) ? " on a terminal" : "");
+		if (r == 0 || !blocked(e))
+			return judge(r, e, 0, what, "");
+	}
+	if (!tried)
+		return skip("no stdin, stdout or stderr to try");
+	return pass("TIOCSTI refused on %d descriptor(s), %d of them a terminal", tried, ttys);
 }
 
 static enum verdict probe_dev_mem(void)
@@ -2075,6 +2104,7 @@ static const struct probe probes[] = {
 	{ "mknod-host-dev", ATTACK, probe_mknod_host_dev, 0, "mknod the host's block device, read 512 bytes" },
 	{ "dev-kmsg", ATTACK, probe_dev_kmsg, 0, "read /dev/kmsg, and a node made with mknod c 1 11" },
 	{ "syslog", ATTACK, probe_syslog, 0, "syslog(SYSLOG_ACTION_READ_ALL)" },
+	{ "tiocsti", ATTACK, probe_tiocsti, 0, "push input into the caller's terminal (TIOCSTI)" },
 	{ "dev-mem", ATTACK, probe_dev_mem, 0, "open /dev/mem made with mknod c 1 1" },
 	{ "dev-nodes", ATTACK, probe_dev_nodes, 0, "no unexpected entries in /dev" },
 	{ "ptrace-host", ATTACK, probe_ptrace_host, 0, "ptrace a host process (--host-pid)" },

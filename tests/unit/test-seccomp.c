@@ -12,6 +12,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <yajl/yajl_gen.h>
@@ -459,6 +460,20 @@ static void probe_default(struct outcome *o)
 	PROBE(o[11], syscall(SYS_reboot, 0, 0, (1UL << 32) | LINUX_REBOOT_CMD_CAD_OFF, NULL));
 	PROBE(o[12], syscall(SYS_getpid));
 	PROBE(o[13], syscall(SYS_open_by_handle_at, -1, NULL, 0));
+	/* Typing into a terminal (TIOCSTI) or a virtual console (TIOCLINUX):
+	 * refused on any descriptor, a pipe here (the kernel would say ENOTTY). */
+	{
+		int fds[2];
+		char c = 'x';
+
+		if (pipe(fds) == 0) {
+			PROBE(o[14], ioctl(fds[0], TIOCSTI, &c));
+			PROBE(o[15], ioctl(fds[0], TIOCLINUX, &c));
+			PROBE(o[16], ioctl(fds[0], FIONREAD, &c) < 0 ? -1 : 0);
+			close(fds[0]);
+			close(fds[1]);
+		}
+	}
 }
 
 static void test_default_behaviour(void)
@@ -499,6 +514,9 @@ static void test_default_behaviour(void)
 	ok(o[11].ret == -1 && o[11].err == EPERM, "reboot CAD_OFF with high bits set: EPERM (%s)", strerror(o[11].err));
 	ok(o[12].ret > 1 && o[12].err == 0, "getpid works");
 	ok(o[13].ret == -1 && o[13].err == EPERM, "open_by_handle_at: EPERM (%s)", strerror(o[13].err));
+	ok(o[14].ret == -1 && o[14].err == EPERM, "ioctl TIOCSTI: EPERM (%s)", strerror(o[14].err));
+	ok(o[15].ret == -1 && o[15].err == EPERM, "ioctl TIOCLINUX: EPERM (%s)", strerror(o[15].err));
+	ok(o[16].ret == 0, "other ioctls work (FIONREAD: %s)", strerror(o[16].err));
 	ctr_seccomp_free(p);
 }
 
