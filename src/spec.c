@@ -211,6 +211,18 @@ static int get_strv(yajl_val v, const char *path, char ***ret, struct ctr_error 
 	return 0;
 }
 
+/* A string naming one entry of an enum's string table. */
+static int get_enum(yajl_val v, const char *const *table, size_t n, const char *path, const char *expected, int *ret,
+		    struct ctr_error **err)
+{
+	int m = YAJL_IS_STRING(v) ? from_table(table, n, v->u.string) : -EINVAL;
+
+	if (m < 0)
+		return bad(err, path, expected);
+	*ret = m;
+	return 0;
+}
+
 static int unknown_field(struct ctr_error **err, const char *parent, const char *key)
 {
 	return ctr_error_user(err, CTR_ERR_INVALID_CONFIG, EINVAL,
@@ -387,7 +399,7 @@ static int get_abs_paths(yajl_val v, const char *path, char ***ret, struct ctr_e
 	return r;
 }
 
-static int parse_linux(yajl_val o, struct ctr_spec *s, struct seen *seen, struct ctr_error **err)
+static int parse_linux(yajl_val o, struct ctr_spec *s, struct ctr_error **err)
 {
 	int r = 0;
 
@@ -448,21 +460,17 @@ static int parse_ctr(yajl_val o, struct ctr_spec *s, struct seen *seen, struct c
 				return bad(err, "ctr.stopTimeout", "expected a number of seconds 0..86400");
 			s->stop_timeout = (unsigned)YAJL_GET_INTEGER(v);
 		} else if (!strcmp(k, "seccomp")) {
-			int m = YAJL_IS_STRING(v)
-					? from_table(seccomp_mode_table, ARRAY_SIZE(seccomp_mode_table), v->u.string)
-					: -EINVAL;
+			int m = 0;
 
-			if (m < 0)
-				return bad(err, "ctr.seccomp", "expected \"default\", \"unconfined\" or \"custom\"");
+			r = get_enum(v, seccomp_mode_table, ARRAY_SIZE(seccomp_mode_table), "ctr.seccomp",
+				     "expected \"default\", \"unconfined\" or \"custom\"", &m, err);
 			s->seccomp_mode = (enum ctr_seccomp_mode)m;
 			seen->seccomp_mode = true;
 		} else if (!strcmp(k, "rootfsIdmap")) {
-			int m = YAJL_IS_STRING(v)
-					? from_table(rootfs_idmap_table, ARRAY_SIZE(rootfs_idmap_table), v->u.string)
-					: -EINVAL;
+			int m = 0;
 
-			if (m < 0)
-				return bad(err, "ctr.rootfsIdmap", "expected \"mount\", \"shift\" or \"none\"");
+			r = get_enum(v, rootfs_idmap_table, ARRAY_SIZE(rootfs_idmap_table), "ctr.rootfsIdmap",
+				     "expected \"mount\", \"shift\" or \"none\"", &m, err);
 			s->rootfs_idmap = (enum ctr_rootfs_idmap)m;
 			seen->rootfs_idmap = true;
 		} else {
@@ -517,7 +525,7 @@ int ctr_spec_parse(const char *json, size_t len, struct ctr_spec **ret, struct c
 		} else if (!strcmp(k, "hostname")) {
 			r = get_string(v, "hostname", &s->hostname, err);
 		} else if (!strcmp(k, "linux")) {
-			r = parse_linux(v, s, &seen, err);
+			r = parse_linux(v, s, err);
 		} else if (!strcmp(k, "ctr")) {
 			r = parse_ctr(v, s, &seen, err);
 		} else {
