@@ -278,9 +278,14 @@ int ctr_caps_drop(struct ctr_caps *c, const char *name, struct ctr_error **err)
 	_cleanup_free_ char *canon = NULL;
 
 	if (!strcasecmp(name, "all")) {
-		for (size_t l = 0; l < ARRAY_SIZE(cap_list_name); l++)
-			while (*cap_list(c, l) && (*cap_list(c, l))[0])
-				strv_remove(*cap_list(c, l), (*cap_list(c, l))[0]);
+		for (size_t l = 0; l < ARRAY_SIZE(cap_list_name); l++) {
+			char **v = *cap_list(c, l);
+
+			for (size_t i = 0; v && v[i]; i++) {
+				free(v[i]);
+				v[i] = NULL;
+			}
+		}
 		return 0;
 	}
 	if (cap_lookup(name, NULL, &canon) < 0)

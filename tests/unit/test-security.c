@@ -78,10 +78,14 @@ static int child_caps(void)
 	cap_t now;
 	int bad = 0;
 
-	if (ctr_caps_default(false, &c) < 0 || ctr_caps_drop(&c, "net_raw", &err) < 0)
+	if (ctr_caps_default(false, &c) < 0 || ctr_caps_drop(&c, "net_raw", &err) < 0) {
+		ctr_caps_done(&c);
 		return 10;
+	}
 	if (ctr_caps_drop_bounding(&c, &err) < 0 || ctr_caps_set(&c, &err) < 0) {
 		fprintf(stderr, "# %s\n", err ? err->msg : "?");
+		ctr_error_free(&err);
+		ctr_caps_done(&c);
 		return 11;
 	}
 	/* The bounding set: kept and dropped ones. */
@@ -110,17 +114,18 @@ static int child_rlimits(void)
 	struct ctr_rlimit rl;
 	struct ctr_error *err = NULL;
 	struct rlimit got;
+	int r = 0;
 
 	if (ctr_rlimit_parse("nofile=100:200", &rl, &err) < 0 || ctr_rlimits_apply(&rl, 1, &err) < 0)
-		return 20;
-	if (getrlimit(RLIMIT_NOFILE, &got) < 0 || got.rlim_cur != 100 || got.rlim_max != 200)
-		return 21;
+		r = 20;
+	else if (getrlimit(RLIMIT_NOFILE, &got) < 0 || got.rlim_cur != 100 || got.rlim_max != 200)
+		r = 21;
 	/* Above our own hard limit: refused with a message that says why. */
 	rl.soft = rl.hard = 100000;
-	if (ctr_rlimits_apply(&rl, 1, &err) != -EPERM || !err || !strstr(err->msg, "above ctr's own (200)"))
-		return 22;
+	if (r == 0 && (ctr_rlimits_apply(&rl, 1, &err) != -EPERM || !err || !strstr(err->msg, "above ctr's own (200)")))
+		r = 22;
 	ctr_error_free(&err);
-	return 0;
+	return r;
 }
 
 static int run_child(int (*fn)(void))
@@ -143,7 +148,12 @@ static void test_caps_apply(void)
 		return;
 	}
 	is_int(run_child(child_caps), 0, "applied set: bounding, effective, inheritable, ambient as configured");
-	is_int(run_child(child_rlimits), 0, "rlimits applied; raising past the hard limit explained");
+	/* valgrind keeps descriptors of its own and answers setrlimit(NOFILE)
+	 * itself: the limits can only be tested on the real kernel. */
+	if (strstr(getenv("LD_PRELOAD") ?: "", "/vgpreload"))
+		ok(1, "# SKIP rlimits under valgrind");
+	else
+		is_int(run_child(child_rlimits), 0, "rlimits applied; raising past the hard limit explained");
 }
 
 static void test_rlimits(void)
