@@ -431,8 +431,10 @@ static long int80(long nr, long a, long b, long c, long d)
 static bool have_i386_abi(void)
 {
 	int status = 0;
-	pid_t pid = fork();
+	pid_t pid;
 
+	fflush(stdout); /* the child must not write buffered TAP lines again */
+	pid = fork();
 	if (pid == 0)
 		_exit(int80(20, 0, 0, 0, 0) == getpid() ? 0 : 1); /* i386 getpid */
 	return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;

@@ -131,7 +131,11 @@ static int child_rlimits(void)
 static int run_child(int (*fn)(void))
 {
 	int status;
-	pid_t pid = fork();
+	pid_t pid;
+
+	/* The child must not write the TAP lines buffered so far a second time. */
+	fflush(stdout);
+	pid = fork();
 
 	if (pid == 0)
 		_exit(fn());
