@@ -507,6 +507,9 @@ int ctr_create(struct ctr_context *ctx, const char *name, const struct ctr_creat
 		return ctr_error_sys(err, -r, "--privileged");
 	if (o->security && (r = ctr_security_set(spec, o->security, err)) < 0)
 		return r;
+	for (size_t i = 0; o->nets && o->nets[i]; i++)
+		if ((r = ctr_network_add_option(&spec->net, o->nets[i], err)) < 0)
+			return r;
 
 	r = ctr_lock_root(ctx, &root_lock, err);
 	if (r < 0)
@@ -533,6 +536,11 @@ int ctr_create(struct ctr_context *ctx, const char *name, const struct ctr_creat
 	/* The id range is picked under the root lock: two creates cannot take
 	 * the same one. */
 	if (ctr_spec_userns(spec) && (r = ctr_userns_allocate(ctx, name, spec, err)) < 0)
+		return r;
+	/* Addresses, like id ranges, are checked against the others under the
+	 * root lock. */
+	r = ctr_network_settle(ctx, name, spec, err);
+	if (r < 0)
 		return r;
 	if (mkdir(dir, 0700) < 0)
 		return ctr_error_sys(err, errno, "create %s", dir);
@@ -572,13 +580,17 @@ fail:
 int ctr_set(struct ctr_context *ctx, const char *name, const struct ctr_set_opts *o, struct ctr_error **err)
 {
 	_cleanup_(ctr_spec_freep) struct ctr_spec *spec = NULL, *old = NULL;
-	_cleanup_close_ int lock = -1;
+	_cleanup_close_ int lock = -1, root_lock = -1;
 	struct ctr_state st = { 0 };
 	bool live = false;
 	int r;
 
 	r = ctr_name_validate(name, err);
 	if (r < 0)
+		return r;
+	/* New addresses are checked against the other containers: that needs
+	 * the root lock, taken first as destroy does. */
+	if (o->nets && (r = ctr_lock_root(ctx, &root_lock, err)) < 0)
 		return r;
 	r = ctr_lock_container(ctx, name, &lock, err);
 	if (r < 0)
@@ -600,6 +612,15 @@ int ctr_set(struct ctr_context *ctx, const char *name, const struct ctr_set_opts
 		return r;
 	if (o->security && (r = ctr_security_set(spec, o->security, err)) < 0)
 		return r;
+	if (o->nets) {
+		ctr_network_done(&spec->net);
+		for (size_t i = 0; o->nets[i]; i++)
+			if ((r = ctr_network_add_option(&spec->net, o->nets[i], err)) < 0)
+				return r;
+		r = ctr_network_settle(ctx, name, spec, err);
+		if (r < 0)
+			return r;
+	}
 	r = ctr_spec_validate(spec, err);
 	if (r < 0)
 		return r;

@@ -43,6 +43,7 @@ struct ctr_create_opts {
 	char *const *resources;	   /* "memory", "512M", ... (see ctr_resource_options) */
 	char *const *security;	   /* "cap-add", "SYS_TIME", ... (see ctr_security_options) */
 	bool privileged;	   /* no user namespace: container root is host root */
+	char *const *nets;	   /* --net TYPE[,key=value...] each (ctr-network(7)) */
 };
 int ctr_create(struct ctr_context *ctx, const char *name, const struct ctr_create_opts *o, struct ctr_error **err);
 
@@ -53,6 +54,7 @@ struct ctr_set_opts {
 	int stop_timeout;	/* -1 = unchanged */
 	char *const *resources; /* "memory", "512M", ...: applied at once when running */
 	char *const *security;	/* "cap-add", "SYS_TIME", ...: applied at the next start */
+	char *const *nets;	/* non-NULL: the interfaces, replacing all; at the next start */
 };
 int ctr_set(struct ctr_context *ctx, const char *name, const struct ctr_set_opts *o, struct ctr_error **err);
 

@@ -64,6 +64,15 @@ int ctr_userns_allocate(struct ctr_context *ctx, const char *name, struct ctr_sp
  * the filesystem supports it, else (owned: ctr built it) a one-time shift. */
 int ctr_userns_rootfs(struct ctr_spec *spec, const char *rootfs, bool owned, struct ctr_error **err);
 
+/* fn for the config of every container under the root but `self` (configs
+ * that do not parse are skipped); a non-zero return of fn stops and is
+ * returned. */
+int ctr_each_other_container(struct ctr_context *ctx, const char *self,
+			     int (*fn)(const char *name, const struct ctr_spec *spec, void *data), void *data);
+/* Create/set: fix the interfaces' MACs, and refuse an address another
+ * container of this root has. Under the root lock. */
+int ctr_network_settle(struct ctr_context *ctx, const char *name, struct ctr_spec *spec, struct ctr_error **err);
+
 /* Connect to a running container's monitor. */
 int ctr_monitor_connect(struct ctr_context *ctx, const char *name, int *ret_fd, struct ctr_error **err);
 
@@ -77,8 +86,8 @@ int ctr_monitor_run(struct ctr_context *ctx, const char *name, struct ctr_spec *
 typedef int (*ctr_join_cgroup_fn)(void *data, pid_t pid, struct ctr_error **err);
 /* Clone init into its namespaces and carry it to exec. On success *ret_pid and
  * *ret_pidfd name init, *ret_console is the console's pty master. */
-int ctr_launch(const struct ctr_spec *spec, const char *rootfs, ctr_join_cgroup_fn join, void *join_data,
-	       pid_t *ret_pid, int *ret_pidfd, int *ret_console, struct ctr_error **err);
+int ctr_launch(const struct ctr_spec *spec, const char *name, const char *rootfs, ctr_join_cgroup_fn join,
+	       void *join_data, pid_t *ret_pid, int *ret_pidfd, int *ret_console, struct ctr_error **err);
 
 /* The privileges a container's process keeps, prepared by the parent (the
  * seccomp filter is compiled there) and applied by the child just before exec. */

@@ -21,6 +21,7 @@
 #include "cgroups/cgroup.h"
 #include "container.h"
 #include "internal.h"
+#include "netns/netns.h"
 #include "sync.h"
 #include "util.h"
 
@@ -361,6 +362,9 @@ static void teardown(struct monitor *m, bool launched)
 {
 	_cleanup_free_ char *run = ctr_run_dir(m->ctx, m->name);
 
+	/* The host ends of its interfaces (gone with its network namespace
+	 * already, unless something else holds that namespace). */
+	ctr_net_teardown(&m->spec->net, m->name);
 	if (m->cg) {
 		ctr_cgroup_destroy(m->cg, NULL);
 		ctr_cgroup_free(m->cg);
@@ -608,7 +612,7 @@ int ctr_monitor_run(struct ctr_context *ctx, const char *name, struct ctr_spec *
 		goto out;
 	}
 
-	r = ctr_launch(spec, rootfs, cgroup_helper_join, &helper, &m.init_pid, &m.init_pidfd, &m.console, err);
+	r = ctr_launch(spec, name, rootfs, cgroup_helper_join, &helper, &m.init_pid, &m.init_pidfd, &m.console, err);
 	cgroup_helper_finish(&helper);
 	if (r < 0)
 		goto out;

@@ -78,37 +78,66 @@ int ctr_security_set(struct ctr_spec *spec, char *const *pairs, struct ctr_error
 	return 0;
 }
 
-/* The id maps of every other container under the root. */
-static int used_maps(struct ctr_context *ctx, const char *self, struct ctr_idmap **ret, size_t *ret_n)
+int ctr_each_other_container(struct ctr_context *ctx, const char *self,
+			     int (*fn)(const char *name, const struct ctr_spec *spec, void *data), void *data)
 {
 	_cleanup_closedir_ DIR *d = opendir(ctx->root);
-	_cleanup_free_ struct ctr_idmap *maps = NULL;
-	size_t n = 0, cap = 0;
 	struct dirent *de;
 
 	if (!d)
 		return errno == ENOENT ? 0 : negative_errno();
 	while ((de = readdir(d))) {
 		_cleanup_(ctr_spec_freep) struct ctr_spec *s = NULL;
+		int r;
 
 		if (de->d_name[0] == '.' || !strcmp(de->d_name, self) || ctr_name_validate(de->d_name, NULL) < 0)
 			continue;
-		/* A config that does not parse cannot start either; its range
-		 * is unknown, so it cannot be kept free. */
-		if (ctr_load_spec(ctx, de->d_name, &s, NULL) < 0 || !s->uid_map.size)
+		/* A config that does not parse cannot start either; what it
+		 * would use is unknown, so it cannot be kept free. */
+		if (ctr_load_spec(ctx, de->d_name, &s, NULL) < 0)
 			continue;
-		if (n + 2 > cap) {
-			struct ctr_idmap *m = realloc(maps, (cap = cap * 2 + 16) * sizeof(*m));
-
-			if (!m)
-				return -ENOMEM;
-			maps = m;
-		}
-		maps[n++] = s->uid_map;
-		maps[n++] = s->gid_map;
+		r = fn(de->d_name, s, data);
+		if (r != 0)
+			return r;
 	}
-	*ret = TAKE_PTR(maps);
-	*ret_n = n;
+	return 0;
+}
+
+struct maps {
+	struct ctr_idmap *v;
+	size_t n, cap;
+};
+
+static int collect_maps(const char *name, const struct ctr_spec *s, void *data)
+{
+	struct maps *m = data;
+
+	if (!s->uid_map.size)
+		return 0;
+	if (m->n + 2 > m->cap) {
+		struct ctr_idmap *grown = realloc(m->v, (m->cap = m->cap * 2 + 16) * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		m->v = grown;
+	}
+	m->v[m->n++] = s->uid_map;
+	m->v[m->n++] = s->gid_map;
+	return 0;
+}
+
+/* The id maps of every other container under the root. */
+static int used_maps(struct ctr_context *ctx, const char *self, struct ctr_idmap **ret, size_t *ret_n)
+{
+	struct maps m = { 0 };
+	int r = ctr_each_other_container(ctx, self, collect_maps, &m);
+
+	if (r < 0) {
+		free(m.v);
+		return r;
+	}
+	*ret = m.v;
+	*ret_n = m.n;
 	return 0;
 }
 
@@ -171,5 +200,55 @@ int ctr_userns_rootfs(struct ctr_spec *spec, const char *rootfs, bool owned, str
 		return ctr_error_sys(err, -r, "shift the ownership of %s to host ids %u-%u", rootfs,
 				     spec->uid_map.host_id, spec->uid_map.host_id + spec->uid_map.size - 1);
 	spec->rootfs_idmap = CTR_ROOTFS_IDMAP_SHIFT;
+	return 0;
+}
+
+struct addr_check {
+	char **mine;
+	const char *owner, *addr;
+};
+
+static int find_shared_address(const char *name, const struct ctr_spec *s, void *data)
+{
+	struct addr_check *c = data;
+	_cleanup_strv_ char **theirs = NULL;
+
+	if (ctr_network_addresses(&s->net, &theirs) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; theirs[i]; i++)
+		for (size_t j = 0; c->mine[j]; j++)
+			if (!strcmp(theirs[i], c->mine[j])) {
+				c->owner = name;
+				c->addr = c->mine[j];
+				return 1;
+			}
+	return 0;
+}
+
+int ctr_network_settle(struct ctr_context *ctx, const char *name, struct ctr_spec *spec, struct ctr_error **err)
+{
+	_cleanup_strv_ char **mine = NULL;
+	struct addr_check c = { 0 };
+	int r;
+
+	if (ctr_network_finish(&spec->net, name) < 0 || ctr_network_addresses(&spec->net, &mine) < 0)
+		return ctr_error_sys(err, ENOMEM, "network");
+	/* Two interfaces of this one container with the same address. */
+	for (size_t i = 0; mine[i]; i++)
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(mine[i], mine[j]))
+				return ctr_error_user(err, CTR_ERR_USAGE, EEXIST, "--net: address %s is given twice",
+						      mine[i]);
+	if (!mine[0])
+		return 0;
+	c.mine = mine;
+	r = ctr_each_other_container(ctx, name, find_shared_address, &c);
+	if (r < 0)
+		return ctr_error_sys(err, -r, "read the addresses of the other containers");
+	if (r > 0)
+		return ctr_error_user(
+			err, CTR_ERR_EXISTS, EADDRINUSE,
+			"--net: address %s already belongs to container '%s'; give each container its own", c.addr,
+			c.owner);
 	return 0;
 }

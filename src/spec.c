@@ -93,6 +93,7 @@ void ctr_spec_free(struct ctr_spec *s)
 	strv_free(s->masked_paths);
 	strv_free(s->readonly_paths);
 	ctr_seccomp_free(s->seccomp);
+	ctr_network_done(&s->net);
 	free(s);
 }
 
@@ -466,6 +467,8 @@ static int parse_ctr(yajl_val o, struct ctr_spec *s, struct seen *seen, struct c
 				     "expected \"default\", \"unconfined\" or \"custom\"", &m, err);
 			s->seccomp_mode = (enum ctr_seccomp_mode)m;
 			seen->seccomp_mode = true;
+		} else if (!strcmp(k, "network")) {
+			r = ctr_network_parse(v, &s->net, err);
 		} else if (!strcmp(k, "rootfsIdmap")) {
 			int m = 0;
 
@@ -699,6 +702,7 @@ int ctr_spec_gen(const struct ctr_spec *s, yajl_gen g)
 	yajl_gen_integer(g, s->stop_timeout);
 	GSTR(g, "seccomp");
 	GSTR(g, ctr_seccomp_mode_to_string(s->seccomp_mode));
+	ctr_network_gen(&s->net, g);
 	if (ctr_spec_userns(s)) {
 		GSTR(g, "rootfsIdmap");
 		GSTR(g, ctr_rootfs_idmap_to_string(s->rootfs_idmap));

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "netns/netns.h"
 #include "resources.h"
 #include "security/security.h"
 
@@ -55,6 +56,7 @@ struct ctr_spec {
 	enum ctr_seccomp_mode seccomp_mode;  /* ctr.seccomp */
 	struct ctr_seccomp_profile *seccomp; /* linux.seccomp, when custom */
 	enum ctr_rootfs_idmap rootfs_idmap;  /* ctr.rootfsIdmap */
+	struct ctr_network net;		     /* ctr.network (ctr-network(7)) */
 };
 
 #define CTR_SPEC_MAX_SIZE	 (1024 * 1024)

@@ -39,14 +39,13 @@ static int run_config(struct cli *cli, int argc, char **argv)
 static int run_set(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "hostname", required_argument, NULL, 'H' },
-		{ "init", required_argument, NULL, 'i' },
-		{ "stop-signal", required_argument, NULL, 's' },
-		{ "stop-timeout", required_argument, NULL, 'T' },
-		{ NULL, 0, NULL, 0 },
+		{ "hostname", required_argument, NULL, 'H' },	 { "init", required_argument, NULL, 'i' },
+		{ "stop-signal", required_argument, NULL, 's' }, { "stop-timeout", required_argument, NULL, 'T' },
+		{ "net", required_argument, NULL, 'n' },	 { NULL, 0, NULL, 0 },
 	};
 	_cleanup_free_ struct option *all = cli_with_config_options(opts);
 	_cleanup_(cli_config_options_done) struct cli_config_options co = { 0 };
+	_cleanup_strv_ char **nets = NULL;
 	struct ctr_set_opts o = { .stop_timeout = -1 };
 	struct ctr_error *err = NULL;
 	bool any = false;
@@ -70,6 +69,10 @@ static int run_set(struct cli *cli, int argc, char **argv)
 			if (o.stop_timeout < 0)
 				return 2;
 			break;
+		case 'n':
+			if (strv_push(&nets, optarg) < 0)
+				return 1;
+			break;
 		default: return 2;
 		}
 	}
@@ -79,6 +82,7 @@ static int run_set(struct cli *cli, int argc, char **argv)
 		return cli_usage_error(cli, "nothing to set: give at least one option");
 	o.resources = co.resources;
 	o.security = co.security;
+	o.nets = nets;
 	if (ctr_set(cli->ctx, argv[optind], &o, &err) < 0)
 		return fail(cli, err, "set", argv[optind]);
 	return 0;
@@ -95,11 +99,14 @@ const struct cli_command cli_config = {
 const struct cli_command cli_set = {
 	.name = "set",
 	.run = run_set,
-	.usage = "NAME [--hostname H] [--init 'CMD ARGS'] [--stop-signal SIG] [--stop-timeout S] [LIMITS] [SECURITY]",
+	.usage = "NAME [--hostname H] [--init 'CMD ARGS'] [--stop-signal SIG] [--stop-timeout S] [--net SPEC]... "
+		 "[LIMITS] [SECURITY]",
 	.summary = "change a container's config (limits apply at once when it runs)",
 	.help = "      --hostname H      hostname inside the container\n"
 		"      --init 'CMD ARGS' the container's init\n"
 		"      --stop-signal SIG signal that asks init to shut down\n"
-		"      --stop-timeout S  default grace period of 'ctr stop'\n",
+		"      --stop-timeout S  default grace period of 'ctr stop'\n"
+		"      --net SPEC        the container's interfaces, replacing all (repeat for more;\n"
+		"                        'none': loopback only); at the next start (ctr-network(7))\n",
 	.config_help = true,
 };

@@ -8,16 +8,14 @@
 static int run(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "template", required_argument, NULL, 't' },
-		{ "hostname", required_argument, NULL, 'H' },
-		{ "init", required_argument, NULL, 'i' },
-		{ "stop-signal", required_argument, NULL, 's' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "privileged", no_argument, NULL, 'P' },
-		{ NULL, 0, NULL, 0 },
+		{ "template", required_argument, NULL, 't' }, { "hostname", required_argument, NULL, 'H' },
+		{ "init", required_argument, NULL, 'i' },     { "stop-signal", required_argument, NULL, 's' },
+		{ "config", required_argument, NULL, 'c' },   { "privileged", no_argument, NULL, 'P' },
+		{ "net", required_argument, NULL, 'n' },      { NULL, 0, NULL, 0 },
 	};
 	_cleanup_free_ struct option *all = cli_with_config_options(opts);
 	_cleanup_(cli_config_options_done) struct cli_config_options co = { 0 };
+	_cleanup_strv_ char **nets = NULL;
 	struct ctr_create_opts o = { 0 };
 	struct ctr_error *err = NULL;
 	int c, r;
@@ -37,6 +35,10 @@ static int run(struct cli *cli, int argc, char **argv)
 		case 's': o.stop_signal = optarg; break;
 		case 'c': o.config_file = optarg; break;
 		case 'P': o.privileged = true; break;
+		case 'n':
+			if (strv_push(&nets, optarg) < 0)
+				return 1;
+			break;
 		default: return 2;
 		}
 	}
@@ -44,6 +46,7 @@ static int run(struct cli *cli, int argc, char **argv)
 		return 2;
 	o.resources = co.resources;
 	o.security = co.security;
+	o.nets = nets;
 	r = ctr_create(cli->ctx, argv[optind], &o, &err);
 	if (r < 0) {
 		ctr_error_wrap(&err, "create %s", argv[optind]);
@@ -58,7 +61,7 @@ const struct cli_command cli_create = {
 	.name = "create",
 	.run = run,
 	.usage = "NAME [--template busybox|DIR] [--hostname H] [--init 'CMD ARGS'] [--stop-signal SIG] "
-		 "[--config FILE] [--privileged] [LIMITS] [SECURITY]",
+		 "[--config FILE] [--privileged] [--net SPEC]... [LIMITS] [SECURITY]",
 	.summary = "create a container: build its rootfs and write its config",
 	.help = "  -t, --template T      'busybox' (default) or a directory holding a rootfs to copy\n"
 		"      --hostname H      hostname inside the container (default: NAME)\n"
@@ -66,6 +69,9 @@ const struct cli_command cli_create = {
 		"      --stop-signal SIG signal that asks init to shut down (busybox: SIGUSR2)\n"
 		"      --config FILE     start from this config document (see ctr-config(5))\n"
 		"      --privileged      no user namespace: the container's root is the host's root,\n"
-		"                        held back only by capabilities and seccomp (ctr-security(7))\n",
+		"                        held back only by capabilities and seccomp (ctr-security(7))\n"
+		"      --net SPEC        an interface (repeat for more), e.g.\n"
+		"                        veth,bridge=br0,ip=10.20.0.7/24,gw=10.20.0.1 (ctr-network(7));\n"
+		"                        default: loopback only\n",
 	.config_help = true,
 };

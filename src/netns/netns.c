@@ -1,8 +1,20 @@
+/* Building a container's network over rtnetlink (libmnl): every request is
+ * one message with NLM_F_ACK, checked with mnl_cb_run. The host side (bridge,
+ * the host end of a veth pair) is made in the caller's network namespace;
+ * the container's end is created directly inside the container's namespace
+ * (IFLA_NET_NS_FD) with its final name and MAC, and configured through a
+ * netlink socket opened there. */
 #include "config.h"
 
+#include <arpa/inet.h>
+#include <fcntl.h>
 #include <libmnl/libmnl.h>
-#include <net/if.h>
+#include <linux/if_link.h>
 #include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -10,58 +22,342 @@
 #include "../util.h"
 #include "netns.h"
 
-static void mnl_socket_closep(struct mnl_socket **nl)
+struct nl {
+	struct mnl_socket *sock;
+	unsigned seq;
+};
+
+static void nl_close(struct nl *nl)
 {
-	if (*nl)
-		mnl_socket_close(*nl);
+	if (nl->sock)
+		mnl_socket_close(nl->sock);
+	nl->sock = NULL;
+}
+
+static int nl_open(struct nl *nl)
+{
+	nl->sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (!nl->sock)
+		return negative_errno();
+	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int r = negative_errno();
+
+		nl_close(nl);
+		return r;
+	}
+	nl->seq = (unsigned)time(NULL);
+	return 0;
+}
+
+/* A request header in buf: type, flags (NLM_F_REQUEST | NLM_F_ACK added). */
+static struct nlmsghdr *nl_msg(struct nl *nl, char *buf, uint16_t type, uint16_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	nlh->nlmsg_seq = ++nl->seq;
+	return nlh;
 }
 
 /* Send one request and wait for its acknowledgement. */
-static int nl_request(struct mnl_socket *nl, struct nlmsghdr *nlh)
+static int nl_request(struct nl *nl, struct nlmsghdr *nlh)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	unsigned portid = mnl_socket_get_portid(nl);
-	unsigned seq = nlh->nlmsg_seq;
+	unsigned portid = mnl_socket_get_portid(nl->sock);
 	ssize_t n;
 	int r;
 
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
 		return negative_errno();
 	do {
-		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		n = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
 		if (n < 0)
 			return negative_errno();
-		r = mnl_cb_run(buf, (size_t)n, seq, portid, NULL, NULL);
+		r = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, portid, NULL, NULL);
 	} while (r > 0);
 	return r < 0 ? negative_errno() : 0;
 }
 
-int ctr_netns_loopback_up(struct ctr_error **err)
+static struct ifinfomsg *put_ifinfo(struct nlmsghdr *nlh, int index)
 {
-	_cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh;
-	struct ifinfomsg *ifm;
-	int r;
+	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
 
-	nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-	if (!nl)
-		return ctr_error_sys(err, errno, "open rtnetlink socket");
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
-		return ctr_error_sys(err, errno, "bind rtnetlink socket");
-
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = (unsigned)time(NULL);
-	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
 	ifm->ifi_family = AF_UNSPEC;
+	ifm->ifi_index = index;
+	return ifm;
+}
+
+/* Up a link by name, in the namespace of the socket. */
+static int link_up(struct nl *nl, const char *name)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nl_msg(nl, buf, RTM_NEWLINK, 0);
+	struct ifinfomsg *ifm = put_ifinfo(nlh, 0);
+
 	ifm->ifi_change = IFF_UP;
 	ifm->ifi_flags = IFF_UP;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, "lo");
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	return nl_request(nl, nlh);
+}
 
-	r = nl_request(nl, nlh);
+static int link_del(struct nl *nl, const char *name)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nl_msg(nl, buf, RTM_DELLINK, 0);
+
+	put_ifinfo(nlh, 0);
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	return nl_request(nl, nlh);
+}
+
+int ctr_netns_loopback_up(struct ctr_error **err)
+{
+	struct nl nl = { 0 };
+	int r = nl_open(&nl);
+
 	if (r < 0)
-		return ctr_error_sys(err, -r, "bring up loopback");
+		return ctr_error_sys(err, -r, "open rtnetlink socket");
+	r = link_up(&nl, "lo");
+	nl_close(&nl);
+	return r < 0 ? ctr_error_sys(err, -r, "bring up loopback") : 0;
+}
+
+/* "ADDR/PREFIX" into family, bytes and prefix length. */
+static int parse_cidr(const char *s, int *ret_family, unsigned char ret_addr[16], unsigned *ret_prefix)
+{
+	char addr[INET6_ADDRSTRLEN];
+	size_t n = strcspn(s, "/");
+
+	if (n >= sizeof(addr) || !s[n])
+		return -EINVAL;
+	memcpy(addr, s, n);
+	addr[n] = '\0';
+	*ret_prefix = (unsigned)strtoul(s + n + 1, NULL, 10);
+	*ret_family = strchr(addr, ':') ? AF_INET6 : AF_INET;
+	return inet_pton(*ret_family, addr, ret_addr) == 1 ? 0 : -EINVAL;
+}
+
+static int addr_add(struct nl *nl, unsigned index, const char *cidr)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	unsigned char addr[16];
+	unsigned prefix;
+	int family, r = parse_cidr(cidr, &family, addr, &prefix);
+	struct nlmsghdr *nlh;
+	struct ifaddrmsg *ifa;
+	size_t len = family == AF_INET ? 4 : 16;
+
+	if (r < 0)
+		return r;
+	nlh = nl_msg(nl, buf, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = (unsigned char)family;
+	ifa->ifa_prefixlen = (unsigned char)prefix;
+	ifa->ifa_index = index;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	mnl_attr_put(nlh, IFA_LOCAL, len, addr);
+	mnl_attr_put(nlh, IFA_ADDRESS, len, addr);
+	/* The administrator assigned it: usable at once, no duplicate address
+	 * detection delaying an IPv6 address while init boots. */
+	if (family == AF_INET6)
+		mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD);
+	return nl_request(nl, nlh);
+}
+
+static int route_default(struct nl *nl, unsigned index, const char *gw)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	unsigned char addr[16];
+	int family = strchr(gw, ':') ? AF_INET6 : AF_INET;
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+
+	if (inet_pton(family, gw, addr) != 1)
+		return -EINVAL;
+	nlh = nl_msg(nl, buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = (unsigned char)family;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = RTPROT_BOOT;
+	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+	rtm->rtm_type = RTN_UNICAST;
+	mnl_attr_put(nlh, RTA_GATEWAY, family == AF_INET ? 4 : 16, addr);
+	mnl_attr_put_u32(nlh, RTA_OIF, index);
+	return nl_request(nl, nlh);
+}
+
+static int bridge_create(struct nl *nl, const char *name, const char *ip)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nl_msg(nl, buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+	struct nlattr *info;
+	int r;
+
+	put_ifinfo(nlh, 0);
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
+	mnl_attr_nest_end(nlh, info);
+	r = nl_request(nl, nlh);
+	/* Another container's start may have made it a moment ago. */
+	if (r == -EEXIST)
+		return 0;
+	if (r < 0)
+		return r;
+	if (ip && (r = addr_add(nl, if_nametoindex(name), ip)) < 0)
+		return r;
+	return link_up(nl, name);
+}
+
+static int mac_bytes(const char *s, unsigned char ret[6])
+{
+	unsigned b[6];
+
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5]) != 6)
+		return -EINVAL;
+	for (int i = 0; i < 6; i++)
+		ret[i] = (unsigned char)b[i];
 	return 0;
+}
+
+/* The pair: host end `host` in this namespace (in the bridge), the other
+ * end named i->name with i's MAC, created inside the namespace netns_fd. */
+static int veth_create(struct nl *nl, const char *host, const struct ctr_net_if *i, unsigned master, int netns_fd)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nl_msg(nl, buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+	struct nlattr *info, *data, *peer;
+	unsigned char mac[6];
+
+	if (mac_bytes(i->mac, mac) < 0)
+		return -EINVAL;
+	put_ifinfo(nlh, 0);
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, host);
+	if (master)
+		mnl_attr_put_u32(nlh, IFLA_MASTER, master);
+	if (i->mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, i->mtu);
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	peer = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
+	put_ifinfo(nlh, 0);
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, i->name);
+	mnl_attr_put(nlh, IFLA_ADDRESS, sizeof(mac), mac);
+	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)netns_fd);
+	if (i->mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, i->mtu);
+	mnl_attr_nest_end(nlh, peer);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, info);
+	return nl_request(nl, nlh);
+}
+
+/* Inside the container's namespace (the caller has joined it): addresses,
+ * up, default routes. */
+static int configure_inside(const struct ctr_network *net, struct ctr_error **err)
+{
+	struct nl nl = { 0 };
+	int r = nl_open(&nl);
+
+	if (r < 0)
+		return ctr_error_sys(err, -r, "open rtnetlink socket in the container");
+	for (size_t n = 0; n < net->n && r == 0; n++) {
+		const struct ctr_net_if *i = &net->ifs[n];
+		unsigned index = if_nametoindex(i->name);
+
+		if (!index) {
+			r = ctr_error_sys(err, errno, "find %s in the container", i->name);
+			break;
+		}
+		for (size_t j = 0; i->ips[j] && r == 0; j++)
+			if ((r = addr_add(&nl, index, i->ips[j])) < 0)
+				r = ctr_error_sys(err, -r, "add address %s to %s", i->ips[j], i->name);
+		if (r == 0 && (r = link_up(&nl, i->name)) < 0)
+			r = ctr_error_sys(err, -r, "bring up %s", i->name);
+		if (r == 0 && i->gw4 && (r = route_default(&nl, index, i->gw4)) < 0)
+			r = ctr_error_sys(err, -r, "default route via %s on %s", i->gw4, i->name);
+		if (r == 0 && i->gw6 && (r = route_default(&nl, index, i->gw6)) < 0)
+			r = ctr_error_sys(err, -r, "default route via %s on %s", i->gw6, i->name);
+	}
+	nl_close(&nl);
+	return r;
+}
+
+void ctr_net_teardown(const struct ctr_network *net, const char *container)
+{
+	struct nl nl = { 0 };
+
+	if (!net->n || nl_open(&nl) < 0)
+		return;
+	for (size_t n = 0; n < net->n; n++) {
+		char host[16];
+
+		ctr_net_host_name(container, n, host);
+		link_del(&nl, host);
+	}
+	nl_close(&nl);
+}
+
+int ctr_net_setup(const struct ctr_network *net, const char *container, pid_t pid, struct ctr_error **err)
+{
+	_cleanup_close_ int self_ns = -1, child_ns = -1;
+	struct nl nl = { 0 };
+	char path[64];
+	int r;
+
+	if (!net->n)
+		return 0;
+	self_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	child_ns = open(path, O_RDONLY | O_CLOEXEC);
+	if (self_ns < 0 || child_ns < 0)
+		return ctr_error_sys(err, errno, "open the network namespaces");
+	r = nl_open(&nl);
+	if (r < 0)
+		return ctr_error_sys(err, -r, "open rtnetlink socket");
+	for (size_t n = 0; n < net->n && r == 0; n++) {
+		const struct ctr_net_if *i = &net->ifs[n];
+		char host[16];
+		unsigned master;
+
+		ctr_net_host_name(container, n, host);
+		/* A leftover of a start that crashed: it would block the name. */
+		link_del(&nl, host);
+		master = if_nametoindex(i->bridge);
+		if (!master) {
+			r = bridge_create(&nl, i->bridge, i->bridge_ip);
+			master = if_nametoindex(i->bridge);
+			if (r < 0 || !master) {
+				r = ctr_error_sys(err, r < 0 ? -r : errno, "create bridge %s", i->bridge);
+				break;
+			}
+		}
+		r = veth_create(&nl, host, i, master, child_ns);
+		if (r == -EEXIST)
+			r = ctr_error_user(err, CTR_ERR_SYSTEM, EEXIST,
+					   "create %s: the name or MAC %s is taken in the container or on the host",
+					   i->name, i->mac);
+		else if (r < 0)
+			r = ctr_error_sys(err, -r, "create veth %s (host side %s, bridge %s)", i->name, host,
+					  i->bridge);
+		else if ((r = link_up(&nl, host)) < 0)
+			r = ctr_error_sys(err, -r, "bring up %s", host);
+	}
+	nl_close(&nl);
+	if (r == 0) {
+		/* The monitor has one thread: joining the container's namespace
+		 * for a moment changes nothing for anyone else. */
+		if (setns(child_ns, CLONE_NEWNET) < 0)
+			r = ctr_error_sys(err, errno, "join the container's network namespace");
+		else {
+			r = configure_inside(net, err);
+			if (setns(self_ns, CLONE_NEWNET) < 0 && r == 0)
+				r = ctr_error_sys(err, errno, "return to the host's network namespace");
+		}
+	}
+	if (r < 0)
+		ctr_net_teardown(net, container);
+	return r;
 }

@@ -1,11 +1,63 @@
-/* Network namespace plumbing over rtnetlink (libmnl). This issue's slice: the
- * loopback device of a new namespace; interfaces come with the networking layer. */
+/* A container's network: its interfaces as configured (the "network" list of
+ * the config's ctr object, edited with --net) and the rtnetlink plumbing
+ * (libmnl) that builds them when it starts: the host side first, then,
+ * through a netlink socket opened in the container's network namespace,
+ * everything inside it, before init runs. */
 #ifndef CTR_NETNS_H
 #define CTR_NETNS_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
 struct ctr_error;
+typedef struct yajl_val_s *yajl_val;
+typedef struct yajl_gen_t *yajl_gen;
+
+enum ctr_net_type {
+	CTR_NET_VETH, /* a veth pair, the host side in a bridge */
+	_CTR_NET_TYPE_MAX,
+};
+
+struct ctr_net_if {
+	enum ctr_net_type type;
+	char *name;	 /* inside the container: "eth0" */
+	char *bridge;	 /* veth: the host bridge ("ctr0" by default), created if absent */
+	char *bridge_ip; /* veth: the bridge's own address when ctr creates it (CIDR), or NULL */
+	char **ips;	 /* "10.20.0.7/24", "fd00::7/64", ... */
+	char *gw4, *gw6; /* default routes, or NULL */
+	char *mac;	 /* "02:..": fixed at create, stable across restarts */
+	unsigned mtu;	 /* 0: the kernel's default */
+};
+
+/* ctr.network: no interfaces but loopback when empty ("--net none"). */
+struct ctr_network {
+	struct ctr_net_if *ifs;
+	size_t n;
+};
+
+void ctr_network_done(struct ctr_network *net);
+int ctr_network_parse(yajl_val v, struct ctr_network *ret, struct ctr_error **err);
+void ctr_network_gen(const struct ctr_network *net, yajl_gen g);
+/* One --net TYPE[,key=value...] ("none" empties the list). */
+int ctr_network_add_option(struct ctr_network *net, const char *s, struct ctr_error **err);
+/* Fill in what create decides once (MACs from the container's name). */
+int ctr_network_finish(struct ctr_network *net, const char *container);
+/* Every address of every interface as "ADDR" (no prefix): for the check
+ * that no two containers on a host share one. */
+int ctr_network_addresses(const struct ctr_network *net, char ***ret);
+
+/* The host side's interface name of interface i of a container. */
+void ctr_net_host_name(const char *container, size_t i, char ret[16]);
 
 /* Bring up "lo" in the caller's current network namespace. */
 int ctr_netns_loopback_up(struct ctr_error **err);
+/* In the parent, while the child waits: create the interfaces of `net`, the
+ * container's ends in the network namespace of `pid`, and configure both
+ * sides. On failure nothing of it is left on the host. */
+int ctr_net_setup(const struct ctr_network *net, const char *container, pid_t pid, struct ctr_error **err);
+/* Remove the host side of the container's interfaces (the kernel removes a
+ * veth pair with the container's namespace anyway; this is for leftovers). */
+void ctr_net_teardown(const struct ctr_network *net, const char *container);
 
 #endif

@@ -51,6 +51,25 @@ ctr() {
 	"$CTR" "${CTR_ARGS[@]}" "$@"
 }
 
+# test_netns: a network namespace of this test, a simulated host (the
+# machine's own is never touched). Prints its name; teardown deletes it after
+# checking that no host end of a container's interface is left in it.
+test_netns() {
+	local ns="ctrt${BATS_TEST_NUMBER}-$$-${T##*.}${1:-}"
+	ip netns add "$ns" || return 1
+	echo "$ns" >>"$T/.netns"
+	echo "$ns"
+}
+
+# nctr NS ARGS...: ctr on this test's roots, inside network namespace NS.
+# nsenter, not 'ip netns exec': that remounts /sys and hides the cgroup
+# mounts ctr needs.
+nctr() {
+	local ns=$1
+	shift
+	nsenter --net="/run/netns/$ns" "$CTR" "${CTR_ARGS[@]}" "$@"
+}
+
 # A container name unique to this test: cname [SUFFIX]
 cname() {
 	printf '%s%s\n' "$PFX" "${1:-c}"
@@ -276,6 +295,14 @@ teardown: 'ctr destroy --force $n' failed: $(cat "$T/.destroy.err" 2>/dev/null)"
 		done
 	done <"$T/.roots"
 	leaks=$(leak_report)
+	if [ -f "$T/.netns" ]; then
+		while read -r n; do
+			d=$(ip -n "$n" -o link show 2>/dev/null | awk -F': ' '$2 ~ /^ctr[0-9a-f]/ { print $2 }')
+			[ -n "$d" ] && leaks="$leaks
+host-side interface left in $n: $d"
+			ip netns del "$n" 2>/dev/null || true
+		done <"$T/.netns"
+	fi
 	force_cleanup
 	rm -rf --one-file-system "$T" 2>/dev/null || true
 	if [ -n "$leaks$failed" ]; then

@@ -1,0 +1,443 @@
+/* The network part of a container's config: ctr.network, a list of
+ * interfaces, and --net TYPE[,key=value...] which edits it. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
+
+#include "../error.h"
+#include "../util.h"
+#include "netns.h"
+
+#define DEFAULT_BRIDGE "ctr0"
+
+static const char *const type_names[_CTR_NET_TYPE_MAX] = {
+	[CTR_NET_VETH] = "veth",
+};
+
+static void if_done(struct ctr_net_if *i)
+{
+	free(i->name);
+	free(i->bridge);
+	free(i->bridge_ip);
+	strv_free(i->ips);
+	free(i->gw4);
+	free(i->gw6);
+	free(i->mac);
+	memset(i, 0, sizeof(*i));
+}
+
+void ctr_network_done(struct ctr_network *net)
+{
+	for (size_t i = 0; i < net->n; i++)
+		if_done(&net->ifs[i]);
+	free(net->ifs);
+	net->ifs = NULL;
+	net->n = 0;
+}
+
+/* An interface name the kernel takes: 1-15 characters, no '/', ':' or space. */
+static bool ifname_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 15 || !strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	for (const char *p = s; *p; p++)
+		if (*p == '/' || *p == ':' || isspace((unsigned char)*p) || !isprint((unsigned char)*p))
+			return false;
+	return true;
+}
+
+/* "ADDR/PREFIX" with the family of ADDR; 4 or 6 in *ret_family. */
+static int cidr_valid(const char *s, int *ret_family)
+{
+	char addr[INET6_ADDRSTRLEN];
+	unsigned char buf[16];
+	const char *slash = strchr(s, '/');
+	char *end;
+	long prefix;
+	size_t n;
+
+	if (!slash || slash == s || (n = (size_t)(slash - s)) >= sizeof(addr) || !isdigit((unsigned char)slash[1]))
+		return -EINVAL;
+	memcpy(addr, s, n);
+	addr[n] = '\0';
+	prefix = strtol(slash + 1, &end, 10);
+	if (*end)
+		return -EINVAL;
+	if (inet_pton(AF_INET, addr, buf) == 1 && prefix >= 0 && prefix <= 32)
+		*ret_family = 4;
+	else if (inet_pton(AF_INET6, addr, buf) == 1 && prefix >= 0 && prefix <= 128)
+		*ret_family = 6;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int addr_family(const char *s)
+{
+	unsigned char buf[16];
+
+	if (inet_pton(AF_INET, s, buf) == 1)
+		return 4;
+	if (inet_pton(AF_INET6, s, buf) == 1)
+		return 6;
+	return -EINVAL;
+}
+
+/* "02:00:5e:10:00:01": six hex pairs, a unicast address. */
+static bool mac_valid(const char *s)
+{
+	unsigned b[6];
+	char tail;
+
+	if (strlen(s) != 17 ||
+	    sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &tail) != 6)
+		return false;
+	for (size_t i = 2; i < 17; i += 3)
+		if (s[i] != ':')
+			return false;
+	return !(b[0] & 1) && (b[0] | b[1] | b[2] | b[3] | b[4] | b[5]);
+}
+
+static int set_str(char **slot, const char *v)
+{
+	char *c = strdup(v);
+
+	if (!c)
+		return -ENOMEM;
+	free(*slot);
+	*slot = c;
+	return 0;
+}
+
+/* One key=value of an interface; `where` names it in errors. */
+static int if_set(struct ctr_net_if *i, const char *k, const char *v, const char *where, struct ctr_error **err)
+{
+	int family;
+
+	if (!strcmp(k, "name")) {
+		if (!ifname_valid(v))
+			return ctr_error_user(err, CTR_ERR_USAGE, EINVAL,
+					      "%s: name '%s' is not an interface name (1-15 characters, no '/', ':' "
+					      "or spaces)",
+					      where, v);
+		return set_str(&i->name, v);
+	}
+	if (!strcmp(k, "bridge")) {
+		if (!ifname_valid(v))
+			return ctr_error_user(err, CTR_ERR_USAGE, EINVAL,
+					      "%s: bridge '%s' is not an interface name (1-15 characters)", where, v);
+		return set_str(&i->bridge, v);
+	}
+	if (!strcmp(k, "bridge-ip")) {
+		if (cidr_valid(v, &family) < 0)
+			return ctr_error_user(err, CTR_ERR_USAGE, EINVAL,
+					      "%s: bridge-ip '%s' needs an address with its prefix length (e.g. "
+					      "10.20.0.1/24)",
+					      where, v);
+		return set_str(&i->bridge_ip, v);
+	}
+	if (!strcmp(k, "ip")) {
+		if (cidr_valid(v, &family) < 0)
+			return ctr_error_user(err, CTR_ERR_USAGE, EINVAL,
+					      "%s: ip '%s' needs an IPv4 or IPv6 address with its prefix length (e.g. "
+					      "10.20.0.7/24 or fd00::7/64)",
+					      where, v);
+		for (size_t j = 0; i->ips && i->ips[j]; j++)
+			if (!strcmp(i->ips[j], v))
+				return ctr_error_user(err, CTR_ERR_USAGE, EEXIST, "%s: ip '%s' is given twice", where,
+						      v);
+		return strv_push(&i->ips, v);
+	}
+	if (!strcmp(k, "gw")) {
+		family = addr_family(v);
+		if (family < 0)
+			return ctr_error_user(err, CTR_ERR_USAGE, EINVAL,
+					      "%s: gw '%s' is not an IPv4 or IPv6 address (no prefix length)", where,
+					      v);
+		return set_str(family == 4 ? &i->gw4 : &i->gw6, v);
+	}
+	if (!strcmp(k, "mac")) {
+		if (!mac_valid(v))
+			return ctr_error_user(err, CTR_ERR_USAGE, EINVAL,
+					      "%s: mac '%s' is not a unicast MAC address (six hex pairs, e.g. "
+					      "02:00:00:00:00:01)",
+					      where, v);
+		return set_str(&i->mac, v);
+	}
+	if (!strcmp(k, "mtu")) {
+		char *end;
+		long mtu = strtol(v, &end, 10);
+
+		if (!*v || *end || mtu < 68 || mtu > 65535)
+			return ctr_error_user(err, CTR_ERR_USAGE, EINVAL, "%s: mtu '%s': expected a number 68..65535",
+					      where, v);
+		i->mtu = (unsigned)mtu;
+		return 0;
+	}
+	return ctr_error_user(err, CTR_ERR_USAGE, EINVAL,
+			      "%s: unknown key '%s' (veth takes name, bridge, bridge-ip, ip, gw, mac, mtu)", where, k);
+}
+
+/* Interface names are unique inside the container. */
+static int check_names(const struct ctr_network *net, const char *where, struct ctr_error **err)
+{
+	for (size_t i = 0; i < net->n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(net->ifs[i].name, net->ifs[j].name))
+				return ctr_error_user(err, CTR_ERR_USAGE, EEXIST,
+						      "%s: two interfaces are named '%s'; give each its own name=",
+						      where, net->ifs[i].name);
+	return 0;
+}
+
+static int if_defaults(struct ctr_net_if *i, size_t index)
+{
+	char name[16];
+
+	snprintf(name, sizeof(name), "eth%zu", index);
+	if (!i->name && set_str(&i->name, name) < 0)
+		return -ENOMEM;
+	if (!i->bridge && set_str(&i->bridge, DEFAULT_BRIDGE) < 0)
+		return -ENOMEM;
+	if (!i->ips && !(i->ips = calloc(1, sizeof(char *))))
+		return -ENOMEM;
+	return 0;
+}
+
+int ctr_network_add_option(struct ctr_network *net, const char *s, struct ctr_error **err)
+{
+	_cleanup_free_ char *copy = strdup(s), *where = NULL;
+	struct ctr_net_if i = { 0 };
+	char *save = NULL, *tok;
+	struct ctr_net_if *grown;
+	int r;
+
+	if (!copy || asprintf(&where, "--net '%s'", s) < 0)
+		return -ENOMEM;
+	if (!strcmp(s, "none")) {
+		ctr_network_done(net);
+		return 0;
+	}
+	tok = strtok_r(copy, ",", &save);
+	if (!tok || strcmp(tok, type_names[CTR_NET_VETH]))
+		return ctr_error_user(err, CTR_ERR_USAGE, EINVAL,
+				      "%s: unknown type '%s' (this version of ctr has veth and none; routed and "
+				      "macvlan are not built yet)",
+				      where, tok ? tok : "");
+	i.type = CTR_NET_VETH;
+	while ((tok = strtok_r(NULL, ",", &save))) {
+		char *eq = strchr(tok, '=');
+
+		if (!eq || eq == tok || !eq[1]) {
+			if_done(&i);
+			return ctr_error_user(err, CTR_ERR_USAGE, EINVAL, "%s: expected key=value, got '%s'", where,
+					      tok);
+		}
+		*eq = '\0';
+		r = if_set(&i, tok, eq + 1, where, err);
+		if (r < 0) {
+			if_done(&i);
+			return r == -ENOMEM ? ctr_error_sys(err, ENOMEM, "%s", where) : r;
+		}
+	}
+	if (if_defaults(&i, net->n) < 0) {
+		if_done(&i);
+		return -ENOMEM;
+	}
+	grown = realloc(net->ifs, (net->n + 1) * sizeof(*grown));
+	if (!grown) {
+		if_done(&i);
+		return -ENOMEM;
+	}
+	net->ifs = grown;
+	net->ifs[net->n++] = i;
+	return check_names(net, where, err);
+}
+
+/* FNV-1a: a stable hash of the container's name, for names and MACs that
+ * must not change between starts (nor when the container moves host). */
+static uint32_t fnv1a(const char *s, size_t salt)
+{
+	uint32_t h = 2166136261u;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	h = (h ^ (uint32_t)salt) * 16777619u;
+	return h;
+}
+
+void ctr_net_host_name(const char *container, size_t i, char ret[16])
+{
+	snprintf(ret, 16, "ctr%08x%zu", fnv1a(container, 0), i % 1000);
+}
+
+int ctr_network_finish(struct ctr_network *net, const char *container)
+{
+	for (size_t i = 0; i < net->n; i++) {
+		char mac[18];
+		uint32_t h = fnv1a(container, i + 1), h2 = fnv1a(container, i + 101);
+
+		if (net->ifs[i].mac)
+			continue;
+		/* Locally administered, unicast (02:...). */
+		snprintf(mac, sizeof(mac), "02:%02x:%02x:%02x:%02x:%02x", h >> 24, (h >> 16) & 0xff, (h >> 8) & 0xff,
+			 h & 0xff, h2 & 0xff);
+		if (set_str(&net->ifs[i].mac, mac) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int ctr_network_addresses(const struct ctr_network *net, char ***ret)
+{
+	_cleanup_strv_ char **out = calloc(1, sizeof(char *));
+
+	if (!out)
+		return -ENOMEM;
+	for (size_t i = 0; i < net->n; i++)
+		for (size_t j = 0; net->ifs[i].ips && net->ifs[i].ips[j]; j++) {
+			_cleanup_free_ char *a = strndup(net->ifs[i].ips[j], strcspn(net->ifs[i].ips[j], "/"));
+			unsigned char bin[16];
+			char canon[INET6_ADDRSTRLEN];
+			int family = strchr(a ? a : "", ':') ? AF_INET6 : AF_INET;
+
+			/* Canonical text: fd00::7 and fd00:0::7 are one address. */
+			if (!a || inet_pton(family, a, bin) != 1 || !inet_ntop(family, bin, canon, sizeof(canon)) ||
+			    strv_push(&out, canon) < 0)
+				return -ENOMEM;
+		}
+	*ret = TAKE_PTR(out);
+	return 0;
+}
+
+/* ---- JSON ------------------------------------------------------------------------- */
+
+static int bad(struct ctr_error **err, const char *path, const char *what)
+{
+	return ctr_error_user(err, CTR_ERR_INVALID_CONFIG, EINVAL, "%s: %s", path, what);
+}
+
+int ctr_network_parse(yajl_val v, struct ctr_network *ret, struct ctr_error **err)
+{
+	struct ctr_network net = { 0 };
+	char path[64];
+	int r = 0;
+
+	if (!YAJL_IS_ARRAY(v))
+		return bad(err, "ctr.network", "expected an array of interfaces");
+	net.ifs = calloc(v->u.array.len + 1, sizeof(*net.ifs));
+	if (!net.ifs)
+		return -ENOMEM;
+	for (size_t n = 0; n < v->u.array.len && r == 0; n++) {
+		yajl_val o = v->u.array.values[n];
+		struct ctr_net_if *i = &net.ifs[net.n++];
+		const char *type = NULL;
+
+		snprintf(path, sizeof(path), "ctr.network[%zu]", n);
+		if (!YAJL_IS_OBJECT(o)) {
+			r = bad(err, path, "expected an object");
+			break;
+		}
+		for (size_t k = 0; k < o->u.object.len && r == 0; k++) {
+			const char *key = o->u.object.keys[k];
+			yajl_val f = o->u.object.values[k];
+			char fpath[96];
+
+			snprintf(fpath, sizeof(fpath), "%s.%s", path, key);
+			if (!strcmp(key, "type")) {
+				type = YAJL_IS_STRING(f) ? f->u.string : "";
+			} else if (!strcmp(key, "ips")) {
+				if (!YAJL_IS_ARRAY(f)) {
+					r = bad(err, fpath, "expected an array of \"ADDR/PREFIX\"");
+					break;
+				}
+				for (size_t j = 0; j < f->u.array.len && r == 0; j++)
+					r = YAJL_IS_STRING(f->u.array.values[j])
+						    ? if_set(i, "ip", f->u.array.values[j]->u.string, fpath, err)
+						    : bad(err, fpath, "expected strings");
+			} else if (!strcmp(key, "mtu")) {
+				if (!YAJL_IS_INTEGER(f) || YAJL_GET_INTEGER(f) < 68 || YAJL_GET_INTEGER(f) > 65535)
+					r = bad(err, fpath, "expected a number 68..65535");
+				else
+					i->mtu = (unsigned)YAJL_GET_INTEGER(f);
+			} else {
+				static const struct {
+					const char *json, *key;
+				} keys[] = { { "name", "name" }, { "bridge", "bridge" }, { "bridgeIp", "bridge-ip" },
+					     { "gw4", "gw" },	 { "gw6", "gw" },	 { "mac", "mac" } };
+				size_t m = 0;
+
+				while (m < ARRAY_SIZE(keys) && strcmp(keys[m].json, key))
+					m++;
+				if (m == ARRAY_SIZE(keys))
+					r = ctr_error_user(err, CTR_ERR_INVALID_CONFIG, EINVAL, "%s: unknown field",
+							   fpath);
+				else if (!YAJL_IS_STRING(f))
+					r = bad(err, fpath, "expected a string");
+				else
+					r = if_set(i, keys[m].key, f->u.string, fpath, err);
+			}
+		}
+		if (r == 0 && (!type || strcmp(type, type_names[CTR_NET_VETH])))
+			r = bad(err, path, "\"type\" must be \"veth\"");
+		if (r == 0)
+			r = if_defaults(i, n);
+	}
+	if (r == 0)
+		r = check_names(&net, "ctr.network", err);
+	if (r < 0) {
+		if (r != -ENOMEM && err && *err)
+			(*err)->kind = CTR_ERR_INVALID_CONFIG;
+		ctr_network_done(&net);
+		return r;
+	}
+	ctr_network_done(ret);
+	*ret = net;
+	return 0;
+}
+
+#define GSTR(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
+
+static void gen_opt(yajl_gen g, const char *key, const char *v)
+{
+	if (!v)
+		return;
+	GSTR(g, key);
+	GSTR(g, v);
+}
+
+void ctr_network_gen(const struct ctr_network *net, yajl_gen g)
+{
+	GSTR(g, "network");
+	yajl_gen_array_open(g);
+	for (size_t n = 0; n < net->n; n++) {
+		const struct ctr_net_if *i = &net->ifs[n];
+
+		yajl_gen_map_open(g);
+		gen_opt(g, "type", type_names[i->type]);
+		gen_opt(g, "name", i->name);
+		gen_opt(g, "bridge", i->bridge);
+		gen_opt(g, "bridgeIp", i->bridge_ip);
+		GSTR(g, "ips");
+		yajl_gen_array_open(g);
+		for (size_t j = 0; i->ips && i->ips[j]; j++)
+			GSTR(g, i->ips[j]);
+		yajl_gen_array_close(g);
+		gen_opt(g, "gw4", i->gw4);
+		gen_opt(g, "gw6", i->gw6);
+		gen_opt(g, "mac", i->mac);
+		if (i->mtu) {
+			GSTR(g, "mtu");
+			yajl_gen_integer(g, i->mtu);
+		}
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
+}

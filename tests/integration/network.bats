@@ -1,0 +1,127 @@
+#!/usr/bin/env bats
+# Networking, for real, inside network namespaces of the test's own (simulated
+# hosts, ENVIRONMENT.md: the machine's own is never touched): veth pairs into a
+# bridge, IPv4 and IPv6, default routes, stable MACs, bad input, and that a
+# stop or a failed start leaves no host-side interface behind.
+
+load helpers
+
+# Interfaces of namespace $1 whose name starts with ctr (host ends).
+host_ends() {
+	ip -n "$1" -o link show | awk -F': ' '$2 ~ /^ctr[0-9a-f]/ { sub(/@.*/, "", $2); print $2 }'
+}
+
+@test "two containers on one bridge reach each other over IPv4 and IPv6; the host reaches both" {
+	local ns a b
+	ns=$(test_netns)
+	a=$(cname a)
+	b=$(cname b)
+	nctr "$ns" create "$a" --net veth,bridge=br0,bridge-ip=10.20.0.1/24,ip=10.20.0.7/24,ip=fd00:20::7/64,gw=10.20.0.1
+	nctr "$ns" create "$b" --privileged --net veth,bridge=br0,ip=10.20.0.8/24,ip=fd00:20::8/64
+	nctr "$ns" start "$a"
+	nctr "$ns" start "$b"
+	# Inside: the addresses, up, the default route; the MAC from the config.
+	run nctr "$ns" exec "$a" -- ip addr show eth0
+	expect_contains "$output" "inet 10.20.0.7/24"
+	expect_contains "$output" "inet6 fd00:20::7/64"
+	expect_contains "$output" "UP"
+	local mac
+	mac=$(nctr "$ns" config "$a" | jget 'd["ctr"]["network"][0]["mac"]')
+	expect_contains "$output" "link/ether $mac"
+	run nctr "$ns" exec "$a" -- ip route
+	expect_contains "$output" "default via 10.20.0.1 dev eth0"
+	# Between the containers, both families, and from the simulated host.
+	nctr "$ns" exec "$a" -- ping -c1 -W2 10.20.0.8
+	nctr "$ns" exec "$b" -- ping -c1 -W2 10.20.0.7
+	nctr "$ns" exec "$a" -- ping6 -c1 -W2 fd00:20::8
+	nsenter --net="/run/netns/$ns" busybox ping -c1 -W2 10.20.0.7
+	nsenter --net="/run/netns/$ns" busybox ping -c1 -W2 10.20.0.8
+	# Two host ends, in the bridge.
+	expect_eq "$(host_ends "$ns" | wc -l)" 2 "host ends"
+	expect_eq "$(ip -n "$ns" -o link show master br0 | wc -l)" 2 "in br0"
+	# The MAC survives a restart.
+	nctr "$ns" stop "$a"
+	nctr "$ns" start "$a"
+	run nctr "$ns" exec "$a" -- ip link show eth0
+	expect_contains "$output" "link/ether $mac"
+	# Stop removes the host ends; the bridge stays.
+	nctr "$ns" stop "$a"
+	nctr "$ns" stop "$b"
+	expect_eq "$(host_ends "$ns")" "" "host ends after stop"
+	ip -n "$ns" link show br0 >/dev/null
+	nctr "$ns" destroy "$a"
+	nctr "$ns" destroy "$b"
+}
+
+@test "bad --net input: exit 2 or 6 with the problem named; nothing created" {
+	local ns a c
+	ns=$(test_netns)
+	a=$(cname a)
+	c=$(cname c)
+	expect_each_fails 2 "ip '10.20.0.7' needs an IPv4 or IPv6 address with its prefix length" \
+		"create $c --net veth,ip=10.20.0.7"
+	expect_each_fails 2 "ip '10.20.0.300/24' needs" "create $c --net veth,ip=10.20.0.300/24"
+	expect_each_fails 2 "mac '02:00:00:00:00' is not a unicast MAC address" "create $c --net veth,mac=02:00:00:00:00"
+	expect_each_fails 2 "mac '01:00:5e:00:00:01' is not a unicast MAC address" \
+		"create $c --net veth,mac=01:00:5e:00:00:01"
+	expect_each_fails 2 "gw '10.20.0.1/24' is not an IPv4 or IPv6 address" "create $c --net veth,gw=10.20.0.1/24"
+	expect_each_fails 2 "mtu '9': expected a number 68..65535" "create $c --net veth,mtu=9"
+	expect_each_fails 2 "unknown key 'colour'" "create $c --net veth,colour=red"
+	expect_each_fails 2 "unknown type 'routed'" "create $c --net routed,ip=10.20.0.7/32"
+	expect_each_fails 2 "bridge 'a-bridge-name-too-long' is not an interface name" \
+		"create $c --net veth,bridge=a-bridge-name-too-long"
+	expect_each_fails 2 "two interfaces are named 'eth0'" "create $c --net veth,name=eth0 --net veth,name=eth0"
+	expect_each_fails 2 "address 10.20.0.9 is given twice" \
+		"create $c --net veth,ip=10.20.0.9/24 --net veth,ip=10.20.0.9/24"
+	nctr "$ns" create "$a" --net veth,ip=10.20.0.7/24,ip=fd00:20::7/64
+	# The same address in another spelling is the same address.
+	expect_each_fails 6 "address fd00:20::7 already belongs to container '$a'" \
+		"create $c --net veth,ip=fd00:20:0::7/64"
+	expect_each_fails 6 "address 10.20.0.7 already belongs to container '$a'" "create $c --net veth,ip=10.20.0.7/16"
+	run ctr list
+	expect_not_contains "$output" "$c"
+	[ ! -e "$T/lib/$c" ]
+	nctr "$ns" destroy "$a"
+}
+
+@test "set --net replaces the interfaces at the next start; --net none is loopback only" {
+	local ns c
+	ns=$(test_netns)
+	c=$(cname)
+	nctr "$ns" create "$c" --net veth,bridge=br0,ip=10.20.0.7/24
+	nctr "$ns" start "$c"
+	nctr "$ns" set "$c" --net veth,bridge=br0,ip=10.20.0.17/24 --net veth,name=lan,bridge=br1,ip=10.21.0.17/24,mtu=1400
+	# A running container keeps what it started with.
+	run nctr "$ns" exec "$c" -- ip -o addr show eth0
+	expect_contains "$output" "10.20.0.7/24"
+	nctr "$ns" stop "$c"
+	nctr "$ns" start "$c"
+	run nctr "$ns" exec "$c" -- ip -o addr
+	expect_contains "$output" "eth0    inet 10.20.0.17/24"
+	expect_contains "$output" "lan    inet 10.21.0.17/24"
+	run nctr "$ns" exec "$c" -- ip link show lan
+	expect_contains "$output" "mtu 1400"
+	expect_eq "$(host_ends "$ns" | wc -l)" 2 "two host ends"
+	nctr "$ns" stop "$c"
+	nctr "$ns" set "$c" --net none
+	expect_eq "$(nctr "$ns" config "$c" | jget 'd["ctr"]["network"]')" '[]'
+	nctr "$ns" start "$c"
+	expect_eq "$(nctr "$ns" exec "$c" -- ls /sys/class/net | tr '\n' ' ')" "lo " "loopback only"
+	nctr "$ns" destroy --force "$c"
+}
+
+@test "a start that fails after the interfaces exist leaves none of them" {
+	local ns c
+	ns=$(test_netns)
+	c=$(cname)
+	# The gateway is not on any of its networks: the default route fails,
+	# after the veth pair was made.
+	nctr "$ns" create "$c" --net veth,bridge=br0,ip=10.20.0.7/24,gw=10.99.0.1
+	run --separate-stderr nctr "$ns" start "$c"
+	expect_status 1
+	expect_contains "$stderr" "default route via 10.99.0.1 on eth0"
+	expect_eq "$(host_ends "$ns")" "" "host ends"
+	expect_eq "$(cinfo "$c" 'd["state"]')" stopped
+	expect_run_state_gone "$c"
+	nctr "$ns" destroy "$c"
+}

@@ -1,0 +1,164 @@
+/* The network part of the config: --net options, ctr.network in the
+ * document, stable MACs and host-side names, canonical addresses. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "netns/netns.h"
+#include "spec.h"
+#include "util.h"
+#include "tap.h"
+
+static void test_options(void)
+{
+	struct ctr_network net = { 0 };
+	struct ctr_error *err = NULL;
+	const struct ctr_net_if *i;
+
+	ok(ctr_network_add_option(&net, "veth,ip=10.20.0.7/24,ip=fd00::7/64,gw=10.20.0.1,gw=fd00::1,mtu=1400", &err) ==
+		   0,
+	   "a full --net veth");
+	i = &net.ifs[0];
+	is_int(net.n, 1, "one interface");
+	is_str(i->name, "eth0", "default name");
+	is_str(i->bridge, "ctr0", "default bridge");
+	is_int(strv_length(i->ips), 2, "two addresses");
+	is_str(i->gw4, "10.20.0.1", "IPv4 gateway");
+	is_str(i->gw6, "fd00::1", "IPv6 gateway");
+	is_int(i->mtu, 1400, "mtu");
+	ok(i->mac == NULL, "no MAC before create fixes one");
+	ok(ctr_network_add_option(&net, "veth,name=lan,bridge=br1,bridge-ip=10.21.0.1/24,mac=02:aa:bb:cc:dd:ee",
+				  &err) == 0,
+	   "a second one");
+	is_str(net.ifs[1].name, "lan", "its name");
+	is_str(net.ifs[1].bridge_ip, "10.21.0.1/24", "bridge-ip");
+	ok(ctr_network_add_option(&net, "veth", &err) == 0 && !strcmp(net.ifs[2].name, "eth2"),
+	   "a third takes eth2 by default");
+	ok(ctr_network_add_option(&net, "none", &err) == 0 && net.n == 0, "none empties the list");
+
+	static const struct {
+		const char *opt, *msg;
+	} bad[] = {
+		{ "veth,ip=10.1.1.1", "needs an IPv4 or IPv6 address with its prefix length" },
+		{ "veth,ip=10.1.1.1/33", "needs an IPv4" },
+		{ "veth,ip=fd00::1/129", "needs an IPv4" },
+		{ "veth,ip=/24", "needs an IPv4" },
+		{ "veth,ip=10.1.1.1/24,ip=10.1.1.1/24", "is given twice" },
+		{ "veth,gw=nope", "gw 'nope' is not an IPv4 or IPv6 address" },
+		{ "veth,mac=02:00:00:00:00:0g", "is not a unicast MAC address" },
+		{ "veth,mac=03:00:00:00:00:01", "is not a unicast MAC address" },
+		{ "veth,mac=00:00:00:00:00:00", "is not a unicast MAC address" },
+		{ "veth,mtu=70000", "expected a number 68..65535" },
+		{ "veth,name=eth/0", "is not an interface name" },
+		{ "veth,name=", "expected key=value" },
+		{ "veth,ip", "expected key=value" },
+		{ "veth,speed=10", "unknown key 'speed'" },
+		{ "macvlan,parent=eth0", "unknown type 'macvlan'" },
+		{ "", "unknown type ''" },
+	};
+	for (size_t b = 0; b < ARRAY_SIZE(bad); b++) {
+		struct ctr_network n = { 0 };
+
+		ok(ctr_network_add_option(&n, bad[b].opt, &err) == -EINVAL || n.n == 0, "refused: --net '%s'",
+		   bad[b].opt);
+		contains(err ? err->msg : NULL, bad[b].msg, "message");
+		ctr_error_free(&err);
+		ctr_network_done(&n);
+	}
+	ok(ctr_network_add_option(&net, "veth", &err) == 0 && ctr_network_add_option(&net, "veth,name=eth0", &err) < 0,
+	   "two interfaces named eth0 refused");
+	contains(err ? err->msg : NULL, "two interfaces are named 'eth0'", "message");
+	ctr_error_free(&err);
+	ctr_network_done(&net);
+}
+
+static void test_stable(void)
+{
+	struct ctr_network a = { 0 }, b = { 0 };
+	char h1[16], h2[16], h3[16];
+
+	ctr_network_add_option(&a, "veth", NULL);
+	ctr_network_add_option(&a, "veth", NULL);
+	ctr_network_add_option(&b, "veth", NULL);
+	ok(ctr_network_finish(&a, "web1") == 0 && ctr_network_finish(&b, "web1") == 0, "MACs fixed");
+	is_str(a.ifs[0].mac, b.ifs[0].mac, "the same name gives the same MAC (stable across hosts)");
+	ok(strcmp(a.ifs[0].mac, a.ifs[1].mac) != 0, "each interface its own");
+	ok(!strncmp(a.ifs[0].mac, "02:", 3), "locally administered, unicast");
+	ctr_network_done(&b);
+	ctr_network_add_option(&b, "veth", NULL);
+	ctr_network_finish(&b, "web2");
+	ok(strcmp(a.ifs[0].mac, b.ifs[0].mac) != 0, "another container, another MAC");
+	ctr_net_host_name("web1", 0, h1);
+	ctr_net_host_name("web1", 1, h2);
+	ctr_net_host_name("web2", 0, h3);
+	ok(strlen(h1) <= 15 && !strncmp(h1, "ctr", 3), "host name '%s' fits IFNAMSIZ", h1);
+	ok(strcmp(h1, h2) && strcmp(h1, h3), "host names differ per interface and container");
+	ctr_network_done(&a);
+	ctr_network_done(&b);
+}
+
+static void test_addresses(void)
+{
+	struct ctr_network net = { 0 };
+	char **addrs = NULL;
+
+	ctr_network_add_option(&net, "veth,ip=10.0.0.5/8,ip=FD00:0:0::5/64", NULL);
+	ok(ctr_network_addresses(&net, &addrs) == 0 && strv_length(addrs) == 2, "two addresses");
+	is_str(addrs ? addrs[0] : NULL, "10.0.0.5", "without the prefix");
+	is_str(addrs ? addrs[1] : NULL, "fd00::5", "IPv6 in canonical form");
+	strv_free(addrs);
+	ctr_network_done(&net);
+}
+
+static void test_document(void)
+{
+	_cleanup_(ctr_spec_freep) struct ctr_spec *s = NULL, *back = NULL;
+	_cleanup_free_ char *json = NULL, *json2 = NULL;
+	struct ctr_error *err = NULL;
+
+	ok(ctr_spec_new_default("n1", &s) == 0 && s->net.n == 0, "no interfaces by default (loopback only)");
+	ctr_network_add_option(&s->net, "veth,bridge=br0,bridge-ip=10.20.0.1/24,ip=10.20.0.7/24,gw=10.20.0.1,mtu=1450",
+			       NULL);
+	ctr_network_finish(&s->net, "n1");
+	ok(ctr_spec_to_json(s, &json, NULL) == 0, "written");
+	contains(json, "\"bridgeIp\": \"10.20.0.1/24\"", "bridgeIp");
+	contains(json, "\"gw4\": \"10.20.0.1\"", "gw4");
+	ok(json && ctr_spec_parse(json, strlen(json), &back, &err) == 0, "parsed back");
+	ok(back && ctr_spec_to_json(back, &json2, NULL) == 0, "written again");
+	is_str(json2, json, "round trip is identical");
+	ctr_error_free(&err);
+
+	static const struct {
+		const char *doc, *msg;
+	} bad[] = {
+		{ "{\"ctr\":{\"network\":{}}}", "ctr.network: expected an array" },
+		{ "{\"ctr\":{\"network\":[{\"type\":\"routed\"}]}}", "ctr.network[0]: \"type\" must be \"veth\"" },
+		{ "{\"ctr\":{\"network\":[{\"type\":\"veth\",\"speed\":1}]}}", "ctr.network[0].speed: unknown field" },
+		{ "{\"ctr\":{\"network\":[{\"type\":\"veth\",\"ips\":[\"10.0.0.1\"]}]}}", "ctr.network[0].ips" },
+		{ "{\"ctr\":{\"network\":[{\"type\":\"veth\",\"mtu\":\"big\"}]}}", "ctr.network[0].mtu" },
+		{ "{\"ctr\":{\"network\":[{\"type\":\"veth\",\"name\":\"a\"},{\"type\":\"veth\",\"name\":\"a\"}]}}",
+		  "two interfaces are named 'a'" },
+	};
+	for (size_t b = 0; b < ARRAY_SIZE(bad); b++) {
+		struct ctr_spec *x = NULL;
+
+		ok(ctr_spec_parse(bad[b].doc, strlen(bad[b].doc), &x, &err) < 0 && err &&
+			   err->kind == CTR_ERR_INVALID_CONFIG,
+		   "refused with kind invalid-config: %s", bad[b].doc);
+		contains(err ? err->msg : NULL, bad[b].msg, "message");
+		ctr_error_free(&err);
+		ctr_spec_free(x);
+	}
+}
+
+int main(void)
+{
+	test_options();
+	test_stable();
+	test_addresses();
+	test_document();
+	return tap_done();
+}
