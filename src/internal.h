@@ -86,7 +86,8 @@ int ctr_monitor_run(struct ctr_context *ctx, const char *name, struct ctr_spec *
 typedef int (*ctr_join_cgroup_fn)(void *data, pid_t pid, struct ctr_error **err);
 /* Clone init into its namespaces and carry it to exec. On success *ret_pid and
  * *ret_pidfd name init, *ret_console is the console's pty master. */
-int ctr_launch(const struct ctr_spec *spec, const char *name, const char *rootfs, ctr_join_cgroup_fn join,
+/* net_key: what names the host ends of its interfaces (ctr_net_host_name). */
+int ctr_launch(const struct ctr_spec *spec, const char *net_key, const char *rootfs, ctr_join_cgroup_fn join,
 	       void *join_data, pid_t *ret_pid, int *ret_pidfd, int *ret_console, struct ctr_error **err);
 
 /* The privileges a container's process keeps, prepared by the parent (the

@@ -306,7 +306,7 @@ static int parent_userns(const struct ctr_spec *spec, const char *rootfs, pid_t 
 	return r < 0 ? ctr_error_sys(err, -r, "idmapped mount of %s", rootfs) : 0;
 }
 
-int ctr_launch(const struct ctr_spec *spec, const char *name, const char *rootfs, ctr_join_cgroup_fn join,
+int ctr_launch(const struct ctr_spec *spec, const char *net_key, const char *rootfs, ctr_join_cgroup_fn join,
 	       void *join_data, pid_t *ret_pid, int *ret_pidfd, int *ret_console, struct ctr_error **err)
 {
 	_cleanup_close_ int pidfd = -1, console = -1, tree = -1;
@@ -351,7 +351,7 @@ int ctr_launch(const struct ctr_spec *spec, const char *name, const char *rootfs
 	}
 	/* Its interfaces exist and are configured before init runs: even a
 	 * busybox init finds a working network. */
-	r = ctr_net_setup(&spec->net, name, pid, err);
+	r = ctr_net_setup(&spec->net, net_key, pid, err);
 	if (r < 0)
 		goto fail;
 	/* Join the cgroup before the child runs anything of the container's, so
@@ -394,7 +394,7 @@ fail:
 	/* The child may be anywhere in its setup: kill it and reap it, so that
 	 * its namespaces and mounts go away with it; the host ends of its
 	 * interfaces go now, not whenever the kernel frees the namespace. */
-	ctr_net_teardown(&spec->net, name);
+	ctr_net_teardown(&spec->net, net_key);
 	syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;

@@ -33,6 +33,7 @@ enum client_kind { CLIENT_NONE, CLIENT_CONTROL, CLIENT_CONSOLE };
 struct monitor {
 	struct ctr_context *ctx;
 	const char *name;
+	const char *dir; /* ROOT/NAME: also the key of its interfaces' host ends */
 	const struct ctr_spec *spec;
 	int run_fd; /* O_PATH of RUNDIR/NAME */
 	int dir_fd; /* ROOT/NAME */
@@ -364,7 +365,7 @@ static void teardown(struct monitor *m, bool launched)
 
 	/* The host ends of its interfaces (gone with its network namespace
 	 * already, unless something else holds that namespace). */
-	ctr_net_teardown(&m->spec->net, m->name);
+	ctr_net_teardown(&m->spec->net, m->dir);
 	if (m->cg) {
 		ctr_cgroup_destroy(m->cg, NULL);
 		ctr_cgroup_free(m->cg);
@@ -538,6 +539,7 @@ int ctr_monitor_run(struct ctr_context *ctx, const char *name, struct ctr_spec *
 	struct monitor m = {
 		.ctx = ctx,
 		.name = name,
+		.dir = dir,
 		.spec = spec,
 		.run_fd = -1,
 		.dir_fd = -1,
@@ -558,7 +560,9 @@ int ctr_monitor_run(struct ctr_context *ctx, const char *name, struct ctr_spec *
 
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		m.clients[i] = -1;
-	if (!run || !dir || !rootfs)
+	/* A hand-written config may leave MACs out: the ones create would
+	 * have fixed, derived from the name. */
+	if (!run || !dir || !rootfs || ctr_network_finish(&spec->net, name) < 0)
 		return -ENOMEM;
 
 	sigemptyset(&mask);
@@ -612,7 +616,7 @@ int ctr_monitor_run(struct ctr_context *ctx, const char *name, struct ctr_spec *
 		goto out;
 	}
 
-	r = ctr_launch(spec, name, rootfs, cgroup_helper_join, &helper, &m.init_pid, &m.init_pidfd, &m.console, err);
+	r = ctr_launch(spec, dir, rootfs, cgroup_helper_join, &helper, &m.init_pid, &m.init_pidfd, &m.console, err);
 	cgroup_helper_finish(&helper);
 	if (r < 0)
 		goto out;

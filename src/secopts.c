@@ -233,6 +233,9 @@ int ctr_network_settle(struct ctr_context *ctx, const char *name, struct ctr_spe
 
 	if (ctr_network_finish(&spec->net, name) < 0 || ctr_network_addresses(&spec->net, &mine) < 0)
 		return ctr_error_sys(err, ENOMEM, "network");
+	r = ctr_network_check_host(&spec->net, err);
+	if (r < 0)
+		return r;
 	/* Two interfaces of this one container with the same address. */
 	for (size_t i = 0; mine[i]; i++)
 		for (size_t j = 0; j < i; j++)

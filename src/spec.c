@@ -597,6 +597,11 @@ int ctr_spec_validate(const struct ctr_spec *s, struct ctr_error **err)
 		if (s->rootfs_idmap != CTR_ROOTFS_IDMAP_NONE)
 			return bad(err, "ctr.rootfsIdmap", "only a container with a user namespace maps its rootfs");
 	}
+	/* Without a network namespace of its own the interfaces would be
+	 * built in the host's. */
+	if (s->net.n && !(s->namespaces & CLONE_NEWNET))
+		return bad(err, "ctr.network",
+			   "interfaces need a network namespace of the container's (\"network\" in linux.namespaces)");
 	if (s->seccomp_mode == CTR_SECCOMP_CUSTOM && !s->seccomp)
 		return bad(err, "ctr.seccomp", "\"custom\" needs a profile in linux.seccomp");
 	if (s->seccomp_mode != CTR_SECCOMP_CUSTOM && s->seccomp)

@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
 #include <yajl/yajl_gen.h>
@@ -17,6 +18,7 @@
 
 static const char *const type_names[_CTR_NET_TYPE_MAX] = {
 	[CTR_NET_VETH] = "veth",
+	[CTR_NET_MACVLAN] = "macvlan",
 };
 
 static void if_done(struct ctr_net_if *i)
@@ -24,6 +26,7 @@ static void if_done(struct ctr_net_if *i)
 	free(i->name);
 	free(i->bridge);
 	free(i->bridge_ip);
+	free(i->parent);
 	strv_free(i->ips);
 	free(i->gw4);
 	free(i->gw6);
@@ -122,12 +125,26 @@ static int if_set(struct ctr_net_if *i, const char *k, const char *v, const char
 	int family;
 
 	if (!strcmp(k, "name")) {
+		if (!strcmp(v, "lo"))
+			return ctr_error_user(err, CTR_ERR_USAGE, EINVAL,
+					      "%s: name 'lo' is the container's loopback; pick another name", where);
 		if (!ifname_valid(v))
 			return ctr_error_user(err, CTR_ERR_USAGE, EINVAL,
 					      "%s: name '%s' is not an interface name (1-15 characters, no '/', ':' "
 					      "or spaces)",
 					      where, v);
 		return set_str(&i->name, v);
+	}
+	if ((!strcmp(k, "bridge") || !strcmp(k, "bridge-ip")) && i->type != CTR_NET_VETH)
+		return ctr_error_user(err, CTR_ERR_USAGE, EINVAL, "%s: %s= is for veth interfaces", where, k);
+	if (!strcmp(k, "parent")) {
+		if (i->type != CTR_NET_MACVLAN)
+			return ctr_error_user(err, CTR_ERR_USAGE, EINVAL, "%s: parent= is for macvlan interfaces",
+					      where);
+		if (!ifname_valid(v))
+			return ctr_error_user(err, CTR_ERR_USAGE, EINVAL,
+					      "%s: parent '%s' is not an interface name (1-15 characters)", where, v);
+		return set_str(&i->parent, v);
 	}
 	if (!strcmp(k, "bridge")) {
 		if (!ifname_valid(v))
@@ -181,19 +198,31 @@ static int if_set(struct ctr_net_if *i, const char *k, const char *v, const char
 		i->mtu = (unsigned)mtu;
 		return 0;
 	}
-	return ctr_error_user(err, CTR_ERR_USAGE, EINVAL,
-			      "%s: unknown key '%s' (veth takes name, bridge, bridge-ip, ip, gw, mac, mtu)", where, k);
+	return ctr_error_user(
+		err, CTR_ERR_USAGE, EINVAL,
+		"%s: unknown key '%s' (veth takes name, bridge, bridge-ip, ip, gw, mac, mtu; macvlan takes "
+		"parent instead of bridge and bridge-ip)",
+		where, k);
 }
 
-/* Interface names are unique inside the container. */
+/* Interface names are unique inside the container, and each family has
+ * one default route at most. */
 static int check_names(const struct ctr_network *net, const char *where, struct ctr_error **err)
 {
 	for (size_t i = 0; i < net->n; i++)
-		for (size_t j = 0; j < i; j++)
-			if (!strcmp(net->ifs[i].name, net->ifs[j].name))
+		for (size_t j = 0; j < i; j++) {
+			const struct ctr_net_if *a = &net->ifs[i], *b = &net->ifs[j];
+
+			if (!strcmp(a->name, b->name))
+				return ctr_error_user(
+					err, CTR_ERR_USAGE, EEXIST,
+					"%s: two interfaces are named '%s'; give each its own name=", where, a->name);
+			if ((a->gw4 && b->gw4) || (a->gw6 && b->gw6))
 				return ctr_error_user(err, CTR_ERR_USAGE, EEXIST,
-						      "%s: two interfaces are named '%s'; give each its own name=",
-						      where, net->ifs[i].name);
+						      "%s: %s and %s both have an IPv%c gw=; a container has one "
+						      "default route per family",
+						      where, b->name, a->name, a->gw4 && b->gw4 ? '4' : '6');
+		}
 	return 0;
 }
 
@@ -204,7 +233,7 @@ static int if_defaults(struct ctr_net_if *i, size_t index)
 	snprintf(name, sizeof(name), "eth%zu", index);
 	if (!i->name && set_str(&i->name, name) < 0)
 		return -ENOMEM;
-	if (!i->bridge && set_str(&i->bridge, DEFAULT_BRIDGE) < 0)
+	if (i->type == CTR_NET_VETH && !i->bridge && set_str(&i->bridge, DEFAULT_BRIDGE) < 0)
 		return -ENOMEM;
 	if (!i->ips && !(i->ips = calloc(1, sizeof(char *))))
 		return -ENOMEM;
@@ -225,13 +254,20 @@ int ctr_network_add_option(struct ctr_network *net, const char *s, struct ctr_er
 		ctr_network_done(net);
 		return 0;
 	}
+	if (!strncmp(s, "none,", 5))
+		return ctr_error_user(err, CTR_ERR_USAGE, EINVAL, "%s: none takes no keys (it means loopback only)",
+				      where);
 	tok = strtok_r(copy, ",", &save);
-	if (!tok || strcmp(tok, type_names[CTR_NET_VETH]))
-		return ctr_error_user(err, CTR_ERR_USAGE, EINVAL,
-				      "%s: unknown type '%s' (this version of ctr has veth and none; routed and "
-				      "macvlan are not built yet)",
-				      where, tok ? tok : "");
-	i.type = CTR_NET_VETH;
+	if (tok && !strcmp(tok, type_names[CTR_NET_VETH]))
+		i.type = CTR_NET_VETH;
+	else if (tok && !strcmp(tok, type_names[CTR_NET_MACVLAN]))
+		i.type = CTR_NET_MACVLAN;
+	else
+		return ctr_error_user(
+			err, CTR_ERR_USAGE, EINVAL,
+			"%s: unknown type '%s' (this version of ctr has veth, macvlan and none; routed is "
+			"not built yet)",
+			where, tok ? tok : "");
 	while ((tok = strtok_r(NULL, ",", &save))) {
 		char *eq = strchr(tok, '=');
 
@@ -246,6 +282,11 @@ int ctr_network_add_option(struct ctr_network *net, const char *s, struct ctr_er
 			if_done(&i);
 			return r == -ENOMEM ? ctr_error_sys(err, ENOMEM, "%s", where) : r;
 		}
+	}
+	if (i.type == CTR_NET_MACVLAN && !i.parent) {
+		if_done(&i);
+		return ctr_error_user(err, CTR_ERR_USAGE, EINVAL, "%s: macvlan needs parent=IF, the host interface",
+				      where);
 	}
 	if (if_defaults(&i, net->n) < 0) {
 		if_done(&i);
@@ -273,9 +314,9 @@ static uint32_t fnv1a(const char *s, size_t salt)
 	return h;
 }
 
-void ctr_net_host_name(const char *container, size_t i, char ret[16])
+void ctr_net_host_name(const char *key, size_t i, char ret[16])
 {
-	snprintf(ret, 16, "ctr%08x%zu", fnv1a(container, 0), i % 1000);
+	snprintf(ret, 16, "ctr%08x%zu", fnv1a(key, 0), i % 1000);
 }
 
 int ctr_network_finish(struct ctr_network *net, const char *container)
@@ -292,6 +333,18 @@ int ctr_network_finish(struct ctr_network *net, const char *container)
 		if (set_str(&net->ifs[i].mac, mac) < 0)
 			return -ENOMEM;
 	}
+	return 0;
+}
+
+int ctr_network_check_host(const struct ctr_network *net, struct ctr_error **err)
+{
+	for (size_t i = 0; i < net->n; i++)
+		if (net->ifs[i].parent && !if_nametoindex(net->ifs[i].parent))
+			return ctr_error_user(
+				err, CTR_ERR_NOT_FOUND, ENODEV,
+				"--net macvlan: parent interface '%s' does not exist on this host (see 'ip "
+				"link')",
+				net->ifs[i].parent);
 	return 0;
 }
 
@@ -345,6 +398,11 @@ int ctr_network_parse(yajl_val v, struct ctr_network *ret, struct ctr_error **er
 			r = bad(err, path, "expected an object");
 			break;
 		}
+		/* The type decides which keys are allowed: read it first. */
+		for (size_t k = 0; k < o->u.object.len; k++)
+			if (!strcmp(o->u.object.keys[k], "type"))
+				type = YAJL_IS_STRING(o->u.object.values[k]) ? o->u.object.values[k]->u.string : "";
+		i->type = type && !strcmp(type, type_names[CTR_NET_MACVLAN]) ? CTR_NET_MACVLAN : CTR_NET_VETH;
 		for (size_t k = 0; k < o->u.object.len && r == 0; k++) {
 			const char *key = o->u.object.keys[k];
 			yajl_val f = o->u.object.values[k];
@@ -352,7 +410,7 @@ int ctr_network_parse(yajl_val v, struct ctr_network *ret, struct ctr_error **er
 
 			snprintf(fpath, sizeof(fpath), "%s.%s", path, key);
 			if (!strcmp(key, "type")) {
-				type = YAJL_IS_STRING(f) ? f->u.string : "";
+				continue;
 			} else if (!strcmp(key, "ips")) {
 				if (!YAJL_IS_ARRAY(f)) {
 					r = bad(err, fpath, "expected an array of \"ADDR/PREFIX\"");
@@ -370,8 +428,9 @@ int ctr_network_parse(yajl_val v, struct ctr_network *ret, struct ctr_error **er
 			} else {
 				static const struct {
 					const char *json, *key;
-				} keys[] = { { "name", "name" }, { "bridge", "bridge" }, { "bridgeIp", "bridge-ip" },
-					     { "gw4", "gw" },	 { "gw6", "gw" },	 { "mac", "mac" } };
+				} keys[] = { { "name", "name" },    { "bridge", "bridge" }, { "bridgeIp", "bridge-ip" },
+					     { "gw4", "gw" },	    { "gw6", "gw" },	    { "mac", "mac" },
+					     { "parent", "parent" } };
 				size_t m = 0;
 
 				while (m < ARRAY_SIZE(keys) && strcmp(keys[m].json, key))
@@ -381,12 +440,20 @@ int ctr_network_parse(yajl_val v, struct ctr_network *ret, struct ctr_error **er
 							   fpath);
 				else if (!YAJL_IS_STRING(f))
 					r = bad(err, fpath, "expected a string");
+				else if ((!strcmp(key, "gw4") && addr_family(f->u.string) != 4) ||
+					 (!strcmp(key, "gw6") && addr_family(f->u.string) != 6))
+					r = bad(err, fpath,
+						key[2] == '4' ? "expected an IPv4 address"
+							      : "expected an IPv6 address");
 				else
 					r = if_set(i, keys[m].key, f->u.string, fpath, err);
 			}
 		}
-		if (r == 0 && (!type || strcmp(type, type_names[CTR_NET_VETH])))
-			r = bad(err, path, "\"type\" must be \"veth\"");
+		if (r == 0 &&
+		    (!type || (strcmp(type, type_names[CTR_NET_VETH]) && strcmp(type, type_names[CTR_NET_MACVLAN]))))
+			r = bad(err, path, "\"type\" must be \"veth\" or \"macvlan\"");
+		if (r == 0 && i->type == CTR_NET_MACVLAN && !i->parent)
+			r = bad(err, path, "a macvlan needs \"parent\"");
 		if (r == 0)
 			r = if_defaults(i, n);
 	}
@@ -425,6 +492,7 @@ void ctr_network_gen(const struct ctr_network *net, yajl_gen g)
 		gen_opt(g, "name", i->name);
 		gen_opt(g, "bridge", i->bridge);
 		gen_opt(g, "bridgeIp", i->bridge_ip);
+		gen_opt(g, "parent", i->parent);
 		GSTR(g, "ips");
 		yajl_gen_array_open(g);
 		for (size_t j = 0; i->ips && i->ips[j]; j++)

@@ -254,6 +254,33 @@ static int veth_create(struct nl *nl, const char *host, const struct ctr_net_if 
 	return nl_request(nl, nlh);
 }
 
+/* A macvlan in bridge mode on the host interface `parent`, created inside
+ * the namespace netns_fd with i's name and MAC. */
+static int macvlan_create(struct nl *nl, const struct ctr_net_if *i, unsigned parent, int netns_fd)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nl_msg(nl, buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+	struct nlattr *info, *data;
+	unsigned char mac[6];
+
+	if (mac_bytes(i->mac, mac) < 0)
+		return -EINVAL;
+	put_ifinfo(nlh, 0);
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, i->name);
+	mnl_attr_put_u32(nlh, IFLA_LINK, parent);
+	mnl_attr_put(nlh, IFLA_ADDRESS, sizeof(mac), mac);
+	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)netns_fd);
+	if (i->mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, i->mtu);
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "macvlan");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	mnl_attr_put_u32(nlh, IFLA_MACVLAN_MODE, MACVLAN_MODE_BRIDGE);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, info);
+	return nl_request(nl, nlh);
+}
+
 /* Inside the container's namespace (the caller has joined it): addresses,
  * up, default routes. */
 static int configure_inside(const struct ctr_network *net, struct ctr_error **err)
@@ -285,7 +312,7 @@ static int configure_inside(const struct ctr_network *net, struct ctr_error **er
 	return r;
 }
 
-void ctr_net_teardown(const struct ctr_network *net, const char *container)
+void ctr_net_teardown(const struct ctr_network *net, const char *key)
 {
 	struct nl nl = { 0 };
 
@@ -294,13 +321,16 @@ void ctr_net_teardown(const struct ctr_network *net, const char *container)
 	for (size_t n = 0; n < net->n; n++) {
 		char host[16];
 
-		ctr_net_host_name(container, n, host);
+		/* A macvlan has no host end: it lives and dies in the container. */
+		if (net->ifs[n].type == CTR_NET_MACVLAN)
+			continue;
+		ctr_net_host_name(key, n, host);
 		link_del(&nl, host);
 	}
 	nl_close(&nl);
 }
 
-int ctr_net_setup(const struct ctr_network *net, const char *container, pid_t pid, struct ctr_error **err)
+int ctr_net_setup(const struct ctr_network *net, const char *key, pid_t pid, struct ctr_error **err)
 {
 	_cleanup_close_ int self_ns = -1, child_ns = -1;
 	struct nl nl = { 0 };
@@ -322,7 +352,21 @@ int ctr_net_setup(const struct ctr_network *net, const char *container, pid_t pi
 		char host[16];
 		unsigned master;
 
-		ctr_net_host_name(container, n, host);
+		if (i->type == CTR_NET_MACVLAN) {
+			unsigned parent = if_nametoindex(i->parent);
+
+			if (!parent) {
+				r = ctr_error_user(err, CTR_ERR_NOT_FOUND, ENODEV,
+						   "macvlan %s: parent interface '%s' does not exist on this host",
+						   i->name, i->parent);
+				break;
+			}
+			r = macvlan_create(&nl, i, parent, child_ns);
+			if (r < 0)
+				r = ctr_error_sys(err, -r, "create macvlan %s on %s", i->name, i->parent);
+			continue;
+		}
+		ctr_net_host_name(key, n, host);
 		/* A leftover of a start that crashed: it would block the name. */
 		link_del(&nl, host);
 		master = if_nametoindex(i->bridge);
@@ -358,6 +402,6 @@ int ctr_net_setup(const struct ctr_network *net, const char *container, pid_t pi
 		}
 	}
 	if (r < 0)
-		ctr_net_teardown(net, container);
+		ctr_net_teardown(net, key);
 	return r;
 }

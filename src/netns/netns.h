@@ -15,7 +15,8 @@ typedef struct yajl_val_s *yajl_val;
 typedef struct yajl_gen_t *yajl_gen;
 
 enum ctr_net_type {
-	CTR_NET_VETH, /* a veth pair, the host side in a bridge */
+	CTR_NET_VETH,	 /* a veth pair, the host side in a bridge */
+	CTR_NET_MACVLAN, /* a macvlan (bridge mode) on a host interface */
 	_CTR_NET_TYPE_MAX,
 };
 
@@ -24,6 +25,7 @@ struct ctr_net_if {
 	char *name;	 /* inside the container: "eth0" */
 	char *bridge;	 /* veth: the host bridge ("ctr0" by default), created if absent */
 	char *bridge_ip; /* veth: the bridge's own address when ctr creates it (CIDR), or NULL */
+	char *parent;	 /* macvlan: the host interface it sits on */
 	char **ips;	 /* "10.20.0.7/24", "fd00::7/64", ... */
 	char *gw4, *gw6; /* default routes, or NULL */
 	char *mac;	 /* "02:..": fixed at create, stable across restarts */
@@ -43,21 +45,24 @@ void ctr_network_gen(const struct ctr_network *net, yajl_gen g);
 int ctr_network_add_option(struct ctr_network *net, const char *s, struct ctr_error **err);
 /* Fill in what create decides once (MACs from the container's name). */
 int ctr_network_finish(struct ctr_network *net, const char *container);
+/* The host interfaces the config names (macvlan parents) must exist. */
+int ctr_network_check_host(const struct ctr_network *net, struct ctr_error **err);
 /* Every address of every interface as "ADDR" (no prefix): for the check
  * that no two containers on a host share one. */
 int ctr_network_addresses(const struct ctr_network *net, char ***ret);
 
-/* The host side's interface name of interface i of a container. */
-void ctr_net_host_name(const char *container, size_t i, char ret[16]);
+/* The host side's interface name of interface i of a container; `key` is
+ * unique per container on the host (its directory: root and name). */
+void ctr_net_host_name(const char *key, size_t i, char ret[16]);
 
 /* Bring up "lo" in the caller's current network namespace. */
 int ctr_netns_loopback_up(struct ctr_error **err);
 /* In the parent, while the child waits: create the interfaces of `net`, the
  * container's ends in the network namespace of `pid`, and configure both
  * sides. On failure nothing of it is left on the host. */
-int ctr_net_setup(const struct ctr_network *net, const char *container, pid_t pid, struct ctr_error **err);
+int ctr_net_setup(const struct ctr_network *net, const char *key, pid_t pid, struct ctr_error **err);
 /* Remove the host side of the container's interfaces (the kernel removes a
  * veth pair with the container's namespace anyway; this is for leftovers). */
-void ctr_net_teardown(const struct ctr_network *net, const char *container);
+void ctr_net_teardown(const struct ctr_network *net, const char *key);
 
 #endif

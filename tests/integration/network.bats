@@ -125,3 +125,33 @@ host_ends() {
 	expect_run_state_gone "$c"
 	nctr "$ns" destroy "$c"
 }
+
+@test "macvlan on a host interface: two containers reach each other; an unknown parent is refused" {
+	local ns a b c
+	ns=$(test_netns)
+	a=$(cname a)
+	b=$(cname b)
+	c=$(cname c)
+	# The parent: one end of a veth pair (this kernel has no dummy driver).
+	ip -n "$ns" link add dum0 type veth peer name dum1
+	ip -n "$ns" link set dum0 up
+	ip -n "$ns" link set dum1 up
+	expect_each_fails 2 "macvlan needs parent=IF" "create $c --net macvlan,ip=10.30.0.9/24"
+	run --separate-stderr nctr "$ns" create "$c" --net macvlan,parent=nosuch0,ip=10.30.0.9/24
+	expect_status 3
+	expect_contains "$stderr" "parent interface 'nosuch0' does not exist on this host"
+	[ ! -e "$T/lib/$c" ]
+	nctr "$ns" create "$a" --net macvlan,parent=dum0,ip=10.30.0.7/24,ip=fd00:30::7/64
+	nctr "$ns" create "$b" --net macvlan,parent=dum0,name=lan0,ip=10.30.0.8/24
+	nctr "$ns" start "$a"
+	nctr "$ns" start "$b"
+	# (busybox's ip has no -d: look with the host's, in init's namespace)
+	run nsenter --net="/proc/$(cinfo "$a" 'd["pid"]')/ns/net" ip -d link show eth0
+	expect_contains "$output" "macvlan mode bridge"
+	nctr "$ns" exec "$a" -- ping -c1 -W2 10.30.0.8
+	nctr "$ns" exec "$b" -- ping -c1 -W2 10.30.0.7
+	# Nothing of theirs on the host but the parent.
+	expect_eq "$(ip -n "$ns" -o link show | wc -l)" 3 "lo, dum0 and dum1"
+	nctr "$ns" destroy --force "$a"
+	nctr "$ns" destroy --force "$b"
+}

@@ -56,7 +56,12 @@ static void test_options(void)
 		{ "veth,name=", "expected key=value" },
 		{ "veth,ip", "expected key=value" },
 		{ "veth,speed=10", "unknown key 'speed'" },
-		{ "macvlan,parent=eth0", "unknown type 'macvlan'" },
+		{ "routed,ip=10.0.0.1/32", "unknown type 'routed'" },
+		{ "none,ip=10.0.0.1/32", "none takes no keys" },
+		{ "veth,name=lo", "name 'lo' is the container's loopback" },
+		{ "macvlan,ip=10.0.0.1/24", "macvlan needs parent=IF" },
+		{ "macvlan,parent=eth0,bridge=br0", "bridge= is for veth interfaces" },
+		{ "veth,parent=eth0", "parent= is for macvlan interfaces" },
 		{ "", "unknown type ''" },
 	};
 	for (size_t b = 0; b < ARRAY_SIZE(bad); b++) {
@@ -71,6 +76,13 @@ static void test_options(void)
 	ok(ctr_network_add_option(&net, "veth", &err) == 0 && ctr_network_add_option(&net, "veth,name=eth0", &err) < 0,
 	   "two interfaces named eth0 refused");
 	contains(err ? err->msg : NULL, "two interfaces are named 'eth0'", "message");
+	ctr_error_free(&err);
+	ctr_network_done(&net);
+	ok(ctr_network_add_option(&net, "veth,gw=10.0.0.1", &err) == 0 &&
+		   ctr_network_add_option(&net, "veth,gw=fd00::1", &err) == 0 &&
+		   ctr_network_add_option(&net, "veth,gw=10.1.0.1", &err) < 0,
+	   "a second IPv4 default route refused (one IPv6 is fine)");
+	contains(err ? err->msg : NULL, "eth0 and eth2 both have an IPv4 gw=", "message");
 	ctr_error_free(&err);
 	ctr_network_done(&net);
 }
@@ -131,11 +143,31 @@ static void test_document(void)
 	is_str(json2, json, "round trip is identical");
 	ctr_error_free(&err);
 
+	{
+		const char *doc = "{\"ctr\":{\"network\":[{\"parent\":\"eth9\",\"type\":\"macvlan\",\"ips\":[]}]}}";
+		struct ctr_spec *m = NULL;
+
+		ok(ctr_spec_parse(doc, strlen(doc), &m, &err) == 0 && m->net.n == 1 &&
+			   m->net.ifs[0].type == CTR_NET_MACVLAN && !strcmp(m->net.ifs[0].parent, "eth9") &&
+			   !m->net.ifs[0].bridge,
+		   "a macvlan, \"type\" anywhere in the object");
+		if (err)
+			printf("# %s\n", err->msg);
+		ctr_error_free(&err);
+		ctr_spec_free(m);
+	}
+
 	static const struct {
 		const char *doc, *msg;
 	} bad[] = {
 		{ "{\"ctr\":{\"network\":{}}}", "ctr.network: expected an array" },
 		{ "{\"ctr\":{\"network\":[{\"type\":\"routed\"}]}}", "ctr.network[0]: \"type\" must be \"veth\"" },
+		{ "{\"ctr\":{\"network\":[{\"type\":\"macvlan\"}]}}", "a macvlan needs \"parent\"" },
+		{ "{\"ctr\":{\"network\":[{\"type\":\"veth\",\"gw4\":\"fd00::1\"}]}}",
+		  "ctr.network[0].gw4: expected an IPv4 address" },
+		{ "{\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"mount\"}]},"
+		  "\"ctr\":{\"network\":[{\"type\":\"veth\"}]}}",
+		  "interfaces need a network namespace" },
 		{ "{\"ctr\":{\"network\":[{\"type\":\"veth\",\"speed\":1}]}}", "ctr.network[0].speed: unknown field" },
 		{ "{\"ctr\":{\"network\":[{\"type\":\"veth\",\"ips\":[\"10.0.0.1\"]}]}}", "ctr.network[0].ips" },
 		{ "{\"ctr\":{\"network\":[{\"type\":\"veth\",\"mtu\":\"big\"}]}}", "ctr.network[0].mtu" },
