@@ -448,6 +448,24 @@ static int apply_hostname(struct ctr_spec *spec, const char *h, struct ctr_error
 	return 0;
 }
 
+/* --dns and --search: each given list replaces the stored one. */
+static int apply_resolver(struct ctr_spec *spec, char *const *dns, char *const *search, struct ctr_error **err)
+{
+	int r;
+
+	if (dns && (r = ctr_spec_add_dns(spec, "none", err)) < 0)
+		return r;
+	for (size_t i = 0; dns && dns[i]; i++)
+		if ((r = ctr_spec_add_dns(spec, dns[i], err)) < 0)
+			return r;
+	if (search && (r = ctr_spec_add_search(spec, "none", err)) < 0)
+		return r;
+	for (size_t i = 0; search && search[i]; i++)
+		if ((r = ctr_spec_add_search(spec, search[i], err)) < 0)
+			return r;
+	return 0;
+}
+
 static int spec_from_file(const char *path, struct ctr_spec **ret, struct ctr_error **err)
 {
 	_cleanup_free_ char *json = NULL;
@@ -510,6 +528,9 @@ int ctr_create(struct ctr_context *ctx, const char *name, const struct ctr_creat
 	for (size_t i = 0; o->nets && o->nets[i]; i++)
 		if ((r = ctr_network_add_option(&spec->net, o->nets[i], err)) < 0)
 			return r;
+	r = apply_resolver(spec, o->dns, o->search, err);
+	if (r < 0)
+		return r;
 
 	r = ctr_lock_root(ctx, &root_lock, err);
 	if (r < 0)
@@ -611,6 +632,9 @@ int ctr_set(struct ctr_context *ctx, const char *name, const struct ctr_set_opts
 	if (o->resources && (r = ctr_resources_set(&spec->res, o->resources, err)) < 0)
 		return r;
 	if (o->security && (r = ctr_security_set(spec, o->security, err)) < 0)
+		return r;
+	r = apply_resolver(spec, o->dns, o->search, err);
+	if (r < 0)
 		return r;
 	if (o->nets) {
 		ctr_network_done(&spec->net);

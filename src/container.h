@@ -44,6 +44,8 @@ struct ctr_create_opts {
 	char *const *security;	   /* "cap-add", "SYS_TIME", ... (see ctr_security_options) */
 	bool privileged;	   /* no user namespace: container root is host root */
 	char *const *nets;	   /* --net TYPE[,key=value...] each (ctr-network(7)) */
+	char *const *dns;	   /* --dns ADDR each */
+	char *const *search;	   /* --search DOMAIN each */
 };
 int ctr_create(struct ctr_context *ctx, const char *name, const struct ctr_create_opts *o, struct ctr_error **err);
 
@@ -55,6 +57,8 @@ struct ctr_set_opts {
 	char *const *resources; /* "memory", "512M", ...: applied at once when running */
 	char *const *security;	/* "cap-add", "SYS_TIME", ...: applied at the next start */
 	char *const *nets;	/* non-NULL: the interfaces, replacing all; at the next start */
+	char *const *dns;	/* non-NULL: the nameservers, replacing all; at the next start */
+	char *const *search;	/* non-NULL: the search domains, replacing all */
 };
 int ctr_set(struct ctr_context *ctx, const char *name, const struct ctr_set_opts *o, struct ctr_error **err);
 

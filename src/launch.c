@@ -236,6 +236,23 @@ static int child_setup(const struct child *c, struct ctr_error **err)
 		ctr_rootfs_done(&rfs);
 		return r;
 	}
+	/* Its name and addresses in its own files, written as its root (after
+	 * pivot_root: no path can lead out). A read-only rootfs keeps its own. */
+	if (!spec->root_readonly) {
+		_cleanup_strv_ char **addrs = NULL;
+		struct ctr_rootfs_identity id = {
+			.hostname = spec->hostname,
+			.dns = spec->dns,
+			.search = spec->search,
+		};
+
+		if (ctr_network_addresses(&spec->net, &addrs) < 0)
+			return ctr_error_sys(err, ENOMEM, "addresses");
+		id.addresses = addrs;
+		r = ctr_rootfs_write_identity(&id, err);
+		if (r < 0)
+			return r;
+	}
 
 	/* A session leader whose controlling terminal is the console: what an
 	 * init expects, and what CRIU needs to dump the tree. */

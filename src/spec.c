@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <sched.h>
 #include <signal.h>
@@ -94,6 +95,8 @@ void ctr_spec_free(struct ctr_spec *s)
 	strv_free(s->readonly_paths);
 	ctr_seccomp_free(s->seccomp);
 	ctr_network_done(&s->net);
+	strv_free(s->dns);
+	strv_free(s->search);
 	free(s);
 }
 
@@ -112,6 +115,10 @@ int ctr_spec_new_default(const char *name, struct ctr_spec **ret)
 	s->hostname = strdup(name);
 	s->template_name = strdup("busybox");
 	if (!s->cwd || !s->root_path || !s->hostname || !s->template_name)
+		return -ENOMEM;
+	s->dns = calloc(1, sizeof(char *));
+	s->search = calloc(1, sizeof(char *));
+	if (!s->dns || !s->search)
 		return -ENOMEM;
 	s->masked_paths = strv_copy((char *const *)default_masked);
 	s->readonly_paths = strv_copy((char *const *)default_readonly);
@@ -145,6 +152,40 @@ int ctr_spec_set_privileged(struct ctr_spec *s, bool privileged)
 			s->rootfs_idmap = CTR_ROOTFS_IDMAP_MOUNT;
 	}
 	return 0;
+}
+
+int ctr_spec_add_dns(struct ctr_spec *s, const char *addr, struct ctr_error **err)
+{
+	unsigned char bin[16];
+
+	if (!strcmp(addr, "none")) {
+		strv_free(s->dns);
+		s->dns = calloc(1, sizeof(char *));
+		return s->dns ? 0 : -ENOMEM;
+	}
+	if (inet_pton(AF_INET, addr, bin) != 1 && inet_pton(AF_INET6, addr, bin) != 1)
+		return ctr_error_user(err, CTR_ERR_USAGE, EINVAL,
+				      "--dns '%s': expected the IPv4 or IPv6 address of a nameserver", addr);
+	if (strv_length(s->dns) >= 3)
+		return ctr_error_user(err, CTR_ERR_USAGE, E2BIG,
+				      "--dns '%s': at most 3 nameservers (the resolver reads no more)", addr);
+	return strv_push(&s->dns, addr);
+}
+
+int ctr_spec_add_search(struct ctr_spec *s, const char *domain, struct ctr_error **err)
+{
+	size_t n = strlen(domain);
+
+	if (!strcmp(domain, "none")) {
+		strv_free(s->search);
+		s->search = calloc(1, sizeof(char *));
+		return s->search ? 0 : -ENOMEM;
+	}
+	if (n == 0 || n > 253 || domain[0] == '-' || domain[0] == '.' ||
+	    strspn(domain, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") != n)
+		return ctr_error_user(err, CTR_ERR_USAGE, EINVAL,
+				      "--search '%s': expected a domain name (letters, digits, '-' and '.')", domain);
+	return strv_push(&s->search, domain);
 }
 
 int ctr_hostname_validate(const char *h)
@@ -469,6 +510,24 @@ static int parse_ctr(yajl_val o, struct ctr_spec *s, struct seen *seen, struct c
 			seen->seccomp_mode = true;
 		} else if (!strcmp(k, "network")) {
 			r = ctr_network_parse(v, &s->net, err);
+		} else if (!strcmp(k, "dns") || !strcmp(k, "search")) {
+			bool dns = k[0] == 'd';
+			_cleanup_strv_ char **list = NULL;
+
+			r = get_strv(v, dns ? "ctr.dns" : "ctr.search", &list, err);
+			strv_free(dns ? s->dns : s->search);
+			if (dns)
+				s->dns = calloc(1, sizeof(char *));
+			else
+				s->search = calloc(1, sizeof(char *));
+			if (r == 0 && !(dns ? s->dns : s->search))
+				r = -ENOMEM;
+			for (size_t j = 0; r == 0 && list[j]; j++)
+				r = dns ? ctr_spec_add_dns(s, list[j], err) : ctr_spec_add_search(s, list[j], err);
+			if (r < 0 && r != -ENOMEM && err && *err) {
+				(*err)->kind = CTR_ERR_INVALID_CONFIG;
+				ctr_error_wrap(err, "ctr.%s", k);
+			}
 		} else if (!strcmp(k, "rootfsIdmap")) {
 			int m = 0;
 
@@ -708,6 +767,8 @@ int ctr_spec_gen(const struct ctr_spec *s, yajl_gen g)
 	GSTR(g, "seccomp");
 	GSTR(g, ctr_seccomp_mode_to_string(s->seccomp_mode));
 	ctr_network_gen(&s->net, g);
+	gen_strv(g, "dns", s->dns);
+	gen_strv(g, "search", s->search);
 	if (ctr_spec_userns(s)) {
 		GSTR(g, "rootfsIdmap");
 		GSTR(g, ctr_rootfs_idmap_to_string(s->rootfs_idmap));

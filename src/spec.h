@@ -57,6 +57,8 @@ struct ctr_spec {
 	struct ctr_seccomp_profile *seccomp; /* linux.seccomp, when custom */
 	enum ctr_rootfs_idmap rootfs_idmap;  /* ctr.rootfsIdmap */
 	struct ctr_network net;		     /* ctr.network (ctr-network(7)) */
+	char **dns;			     /* ctr.dns: nameservers for /etc/resolv.conf */
+	char **search;			     /* ctr.search: its search domains */
 };
 
 #define CTR_SPEC_MAX_SIZE	 (1024 * 1024)
@@ -88,5 +90,8 @@ static inline bool ctr_spec_userns(const struct ctr_spec *s)
 /* Switch between unprivileged (user namespace, the default) and privileged,
  * with the default capabilities of the new mode. */
 int ctr_spec_set_privileged(struct ctr_spec *s, bool privileged);
+/* --dns ADDR / --search DOMAIN ("none" empties the list). */
+int ctr_spec_add_dns(struct ctr_spec *s, const char *addr, struct ctr_error **err);
+int ctr_spec_add_search(struct ctr_spec *s, const char *domain, struct ctr_error **err);
 
 #endif

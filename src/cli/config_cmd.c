@@ -41,11 +41,12 @@ static int run_set(struct cli *cli, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "hostname", required_argument, NULL, 'H' },	 { "init", required_argument, NULL, 'i' },
 		{ "stop-signal", required_argument, NULL, 's' }, { "stop-timeout", required_argument, NULL, 'T' },
-		{ "net", required_argument, NULL, 'n' },	 { NULL, 0, NULL, 0 },
+		{ "net", required_argument, NULL, 'n' },	 { "dns", required_argument, NULL, 'D' },
+		{ "search", required_argument, NULL, 'S' },	 { NULL, 0, NULL, 0 },
 	};
 	_cleanup_free_ struct option *all = cli_with_config_options(opts);
 	_cleanup_(cli_config_options_done) struct cli_config_options co = { 0 };
-	_cleanup_strv_ char **nets = NULL;
+	_cleanup_strv_ char **nets = NULL, **dns = NULL, **search = NULL;
 	struct ctr_set_opts o = { .stop_timeout = -1 };
 	struct ctr_error *err = NULL;
 	bool any = false;
@@ -73,6 +74,14 @@ static int run_set(struct cli *cli, int argc, char **argv)
 			if (strv_push(&nets, optarg) < 0)
 				return 1;
 			break;
+		case 'D':
+			if (strv_push(&dns, optarg) < 0)
+				return 1;
+			break;
+		case 'S':
+			if (strv_push(&search, optarg) < 0)
+				return 1;
+			break;
 		default: return 2;
 		}
 	}
@@ -83,6 +92,8 @@ static int run_set(struct cli *cli, int argc, char **argv)
 	o.resources = co.resources;
 	o.security = co.security;
 	o.nets = nets;
+	o.dns = dns;
+	o.search = search;
 	if (ctr_set(cli->ctx, argv[optind], &o, &err) < 0)
 		return fail(cli, err, "set", argv[optind]);
 	return 0;
@@ -100,6 +111,7 @@ const struct cli_command cli_set = {
 	.name = "set",
 	.run = run_set,
 	.usage = "NAME [--hostname H] [--init 'CMD ARGS'] [--stop-signal SIG] [--stop-timeout S] [--net SPEC]... "
+		 "[--dns ADDR]... [--search DOMAIN]... "
 		 "[LIMITS] [SECURITY]",
 	.summary = "change a container's config (limits apply at once when it runs)",
 	.help = "      --hostname H      hostname inside the container\n"
@@ -107,6 +119,8 @@ const struct cli_command cli_set = {
 		"      --stop-signal SIG signal that asks init to shut down\n"
 		"      --stop-timeout S  default grace period of 'ctr stop'\n"
 		"      --net SPEC        the container's interfaces, replacing all (repeat for more;\n"
-		"                        'none': loopback only); at the next start (ctr-network(7))\n",
+		"                        'none': loopback only); at the next start (ctr-network(7))\n"
+		"      --dns ADDR        nameservers, replacing all ('none': leave resolv.conf alone)\n"
+		"      --search DOMAIN   search domains, replacing all ('none': no search line)\n",
 	.config_help = true,
 };

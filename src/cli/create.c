@@ -11,11 +11,12 @@ static int run(struct cli *cli, int argc, char **argv)
 		{ "template", required_argument, NULL, 't' }, { "hostname", required_argument, NULL, 'H' },
 		{ "init", required_argument, NULL, 'i' },     { "stop-signal", required_argument, NULL, 's' },
 		{ "config", required_argument, NULL, 'c' },   { "privileged", no_argument, NULL, 'P' },
-		{ "net", required_argument, NULL, 'n' },      { NULL, 0, NULL, 0 },
+		{ "net", required_argument, NULL, 'n' },      { "dns", required_argument, NULL, 'D' },
+		{ "search", required_argument, NULL, 'S' },   { NULL, 0, NULL, 0 },
 	};
 	_cleanup_free_ struct option *all = cli_with_config_options(opts);
 	_cleanup_(cli_config_options_done) struct cli_config_options co = { 0 };
-	_cleanup_strv_ char **nets = NULL;
+	_cleanup_strv_ char **nets = NULL, **dns = NULL, **search = NULL;
 	struct ctr_create_opts o = { 0 };
 	struct ctr_error *err = NULL;
 	int c, r;
@@ -39,6 +40,14 @@ static int run(struct cli *cli, int argc, char **argv)
 			if (strv_push(&nets, optarg) < 0)
 				return 1;
 			break;
+		case 'D':
+			if (strv_push(&dns, optarg) < 0)
+				return 1;
+			break;
+		case 'S':
+			if (strv_push(&search, optarg) < 0)
+				return 1;
+			break;
 		default: return 2;
 		}
 	}
@@ -47,6 +56,8 @@ static int run(struct cli *cli, int argc, char **argv)
 	o.resources = co.resources;
 	o.security = co.security;
 	o.nets = nets;
+	o.dns = dns;
+	o.search = search;
 	r = ctr_create(cli->ctx, argv[optind], &o, &err);
 	if (r < 0) {
 		ctr_error_wrap(&err, "create %s", argv[optind]);
@@ -61,7 +72,8 @@ const struct cli_command cli_create = {
 	.name = "create",
 	.run = run,
 	.usage = "NAME [--template busybox|DIR] [--hostname H] [--init 'CMD ARGS'] [--stop-signal SIG] "
-		 "[--config FILE] [--privileged] [--net SPEC]... [LIMITS] [SECURITY]",
+		 "[--config FILE] [--privileged] [--net SPEC]... [--dns ADDR]... [--search DOMAIN]... [LIMITS] "
+		 "[SECURITY]",
 	.summary = "create a container: build its rootfs and write its config",
 	.help = "  -t, --template T      'busybox' (default) or a directory holding a rootfs to copy\n"
 		"      --hostname H      hostname inside the container (default: NAME)\n"
@@ -72,6 +84,8 @@ const struct cli_command cli_create = {
 		"                        held back only by capabilities and seccomp (ctr-security(7))\n"
 		"      --net SPEC        an interface (repeat for more), e.g.\n"
 		"                        veth,bridge=br0,ip=10.20.0.7/24,gw=10.20.0.1 (ctr-network(7));\n"
-		"                        default: loopback only\n",
+		"                        default: loopback only\n"
+		"      --dns ADDR        a nameserver for /etc/resolv.conf (repeat for more)\n"
+		"      --search DOMAIN   a search domain for /etc/resolv.conf (repeat for more)\n",
 	.config_help = true,
 };

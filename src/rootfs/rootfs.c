@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -531,4 +533,143 @@ int ctr_rootfs_device_node(pid_t init, const struct ctr_device_node *n, bool add
 	if (root < 0)
 		return negative_errno();
 	return device_node_at(root, n, add);
+}
+
+/* ---- /etc/hostname, /etc/hosts, /etc/resolv.conf ------------------------------------ */
+
+#define CTR_MARK "# ctr"
+
+/* Read a file of the container (after pivot_root): resolved in its root,
+ * no magic link, so a planted symlink cannot point at a host file. */
+static int read_in_root(int dirfd, const char *name, char **ret)
+{
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *buf = NULL;
+	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY,
+				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+	size_t len = 0;
+
+	fd = (int)syscall(SYS_openat2, dirfd, name, &how, sizeof(how));
+	if (fd < 0)
+		return negative_errno();
+	buf = malloc(65536 + 1);
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t n = read(fd, buf + len, 65536 - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return negative_errno();
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len == 65536)
+			return -EFBIG;
+	}
+	buf[len] = '\0';
+	*ret = TAKE_PTR(buf);
+	return 0;
+}
+
+static int append(char **s, size_t *len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int append(char **s, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	char *add = NULL;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&add, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -ENOMEM;
+	char *grown = realloc(*s, *len + (size_t)n + 1);
+
+	if (!grown) {
+		free(add);
+		return -ENOMEM;
+	}
+	memcpy(grown + *len, add, (size_t)n + 1);
+	*s = grown;
+	*len += (size_t)n;
+	free(add);
+	return 0;
+}
+
+/* /etc/hosts: the administrator's lines stay; ctr's own (marked) are
+ * rewritten at every start with the current name and addresses. */
+static int hosts_text(int etc, const struct ctr_rootfs_identity *id, char **ret, size_t *ret_len)
+{
+	_cleanup_free_ char *old = NULL;
+	char *out = NULL, *save = NULL;
+	size_t len = 0;
+	bool localhost = false;
+	int r = read_in_root(etc, "hosts", &old);
+
+	if (r < 0 && r != -ENOENT)
+		return r;
+	for (char *line = old ? strtok_r(old, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+		size_t n = strlen(line);
+
+		if (n >= strlen(CTR_MARK) && !strcmp(line + n - strlen(CTR_MARK), CTR_MARK))
+			continue;
+		localhost |= strstr(line, "localhost") && line[0] != '#';
+		if (append(&out, &len, "%s\n", line) < 0)
+			goto oom;
+	}
+	if (!localhost &&
+	    append(&out, &len, "127.0.0.1\tlocalhost\t" CTR_MARK "\n::1\tlocalhost ip6-localhost\t" CTR_MARK "\n") < 0)
+		goto oom;
+	if (append(&out, &len, "127.0.1.1\t%s\t" CTR_MARK "\n", id->hostname) < 0)
+		goto oom;
+	for (size_t i = 0; id->addresses && id->addresses[i]; i++)
+		if (append(&out, &len, "%s\t%s\t" CTR_MARK "\n", id->addresses[i], id->hostname) < 0)
+			goto oom;
+	*ret = out;
+	*ret_len = len;
+	return 0;
+oom:
+	free(out);
+	return -ENOMEM;
+}
+
+int ctr_rootfs_write_identity(const struct ctr_rootfs_identity *id, struct ctr_error **err)
+{
+	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+	_cleanup_close_ int etc = (int)syscall(SYS_openat2, AT_FDCWD, "/etc", &how, sizeof(how));
+	_cleanup_free_ char *hosts = NULL, *resolv = NULL, *hostname = NULL;
+	size_t hosts_len = 0, resolv_len = 0;
+	int r;
+
+	/* A rootfs without /etc is not a distribution's: nothing to tell it. */
+	if (etc < 0)
+		return errno == ENOENT ? 0 : ctr_error_sys(err, errno, "open /etc");
+	if (asprintf(&hostname, "%s\n", id->hostname) < 0)
+		return -ENOMEM;
+	r = write_file_atomic_at(etc, "hostname", hostname, strlen(hostname), 0644, false);
+	if (r < 0)
+		return ctr_error_sys(err, -r, "write /etc/hostname");
+	r = hosts_text(etc, id, &hosts, &hosts_len);
+	if (r == 0)
+		r = write_file_atomic_at(etc, "hosts", hosts, hosts_len, 0644, false);
+	if (r < 0)
+		return ctr_error_sys(err, -r, "write /etc/hosts");
+	/* resolv.conf only when the config names servers or domains: else the
+	 * distribution's own (or its resolver's) stays. */
+	if (!id->dns[0] && !id->search[0])
+		return 0;
+	if (append(&resolv, &resolv_len, "# written by ctr at start (ctr set --dns/--search)\n") < 0)
+		return -ENOMEM;
+	for (size_t i = 0; id->dns[i]; i++)
+		if (append(&resolv, &resolv_len, "nameserver %s\n", id->dns[i]) < 0)
+			return -ENOMEM;
+	for (size_t i = 0; id->search[i]; i++)
+		if (append(&resolv, &resolv_len, "%s%s%s", i ? " " : "search ", id->search[i],
+			   id->search[i + 1] ? "" : "\n") < 0)
+			return -ENOMEM;
+	r = write_file_atomic_at(etc, "resolv.conf", resolv, resolv_len, 0644, false);
+	return r < 0 ? ctr_error_sys(err, -r, "write /etc/resolv.conf") : 0;
 }

@@ -49,4 +49,16 @@ int ctr_rootfs_pivot(struct ctr_rootfs *rfs, struct ctr_error **err);
 int ctr_rootfs_device_node(pid_t init, const struct ctr_device_node *n, bool add);
 void ctr_rootfs_done(struct ctr_rootfs *rfs);
 
+/* Who the container is, for its own files. */
+struct ctr_rootfs_identity {
+	const char *hostname;
+	char *const *addresses; /* its interfaces' addresses, no prefix */
+	char *const *dns;	/* nameservers; empty: /etc/resolv.conf is left alone */
+	char *const *search;	/* search domains */
+};
+/* After pivot_root, in the container's root: /etc/hostname, ctr's lines of
+ * /etc/hosts (marked "# ctr"; the others stay), /etc/resolv.conf. Paths are
+ * resolved inside the root without magic links. */
+int ctr_rootfs_write_identity(const struct ctr_rootfs_identity *id, struct ctr_error **err);
+
 #endif

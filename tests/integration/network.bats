@@ -155,3 +155,40 @@ host_ends() {
 	nctr "$ns" destroy --force "$a"
 	nctr "$ns" destroy --force "$b"
 }
+
+@test "hostname, /etc/hosts and /etc/resolv.conf: written at start, the administrator's lines kept" {
+	local ns c
+	ns=$(test_netns)
+	c=$(cname)
+	expect_each_fails 2 "--dns '1.2.3.4.5': expected the IPv4 or IPv6 address of a nameserver" \
+		"create $c --dns 1.2.3.4.5"
+	expect_each_fails 2 "--search '-x': expected a domain name" "create $c --search -x"
+	expect_each_fails 2 "at most 3 nameservers" "create $c --dns 10.0.0.1 --dns 10.0.0.2 --dns 10.0.0.3 --dns 10.0.0.4"
+	nctr "$ns" create "$c" --hostname web.example --net veth,bridge=br0,ip=10.20.0.7/24,ip=fd00:20::7/64 \
+		--dns 10.20.0.1 --dns fd00:20::1 --search example.com --search corp
+	nctr "$ns" start "$c"
+	expect_eq "$(nctr "$ns" exec "$c" -- cat /etc/hostname)" web.example
+	run nctr "$ns" exec "$c" -- cat /etc/hosts
+	expect_contains "$output" "127.0.0.1	localhost"
+	expect_contains "$output" "127.0.1.1	web.example	# ctr"
+	expect_contains "$output" "10.20.0.7	web.example	# ctr"
+	expect_contains "$output" "fd00:20::7	web.example	# ctr"
+	run nctr "$ns" exec "$c" -- cat /etc/resolv.conf
+	expect_contains "$output" "nameserver 10.20.0.1
+nameserver fd00:20::1
+search example.com corp"
+	# Owned by the container's root, inside.
+	expect_eq "$(nctr "$ns" exec "$c" -- stat -c %u /etc/hosts)" 0
+	nctr "$ns" exec "$c" -- sh -c 'echo "10.9.9.9	mine" >>/etc/hosts'
+	nctr "$ns" stop "$c"
+	nctr "$ns" set "$c" --hostname web2 --dns none --search none
+	nctr "$ns" start "$c"
+	run nctr "$ns" exec "$c" -- cat /etc/hosts
+	expect_contains "$output" "10.9.9.9	mine"
+	expect_contains "$output" "127.0.1.1	web2	# ctr"
+	expect_not_contains "$output" "web.example"
+	# No nameservers and no domains: resolv.conf is the container's own.
+	run nctr "$ns" exec "$c" -- cat /etc/resolv.conf
+	expect_contains "$output" "nameserver 10.20.0.1"
+	nctr "$ns" destroy --force "$c"
+}

@@ -163,6 +163,8 @@ static void test_document(void)
 		{ "{\"ctr\":{\"network\":{}}}", "ctr.network: expected an array" },
 		{ "{\"ctr\":{\"network\":[{\"type\":\"routed\"}]}}", "ctr.network[0]: \"type\" must be \"veth\"" },
 		{ "{\"ctr\":{\"network\":[{\"type\":\"macvlan\"}]}}", "a macvlan needs \"parent\"" },
+		{ "{\"ctr\":{\"dns\":[\"ns1\"]}}", "ctr.dns: --dns 'ns1': expected the IPv4 or IPv6 address" },
+		{ "{\"ctr\":{\"search\":[\"a b\"]}}", "ctr.search: --search 'a b': expected a domain name" },
 		{ "{\"ctr\":{\"network\":[{\"type\":\"veth\",\"gw4\":\"fd00::1\"}]}}",
 		  "ctr.network[0].gw4: expected an IPv4 address" },
 		{ "{\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"mount\"}]},"
