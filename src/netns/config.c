@@ -19,6 +19,7 @@
 static const char *const type_names[_CTR_NET_TYPE_MAX] = {
 	[CTR_NET_VETH] = "veth",
 	[CTR_NET_MACVLAN] = "macvlan",
+	[CTR_NET_ROUTED] = "routed",
 };
 
 static void if_done(struct ctr_net_if *i)
@@ -27,6 +28,7 @@ static void if_done(struct ctr_net_if *i)
 	free(i->bridge);
 	free(i->bridge_ip);
 	free(i->parent);
+	free(i->uplink);
 	strv_free(i->ips);
 	free(i->gw4);
 	free(i->gw6);
@@ -137,6 +139,20 @@ static int if_set(struct ctr_net_if *i, const char *k, const char *v, const char
 	}
 	if ((!strcmp(k, "bridge") || !strcmp(k, "bridge-ip")) && i->type != CTR_NET_VETH)
 		return ctr_error_user(err, CTR_ERR_USAGE, EINVAL, "%s: %s= is for veth interfaces", where, k);
+	if (!strcmp(k, "uplink")) {
+		if (i->type != CTR_NET_ROUTED)
+			return ctr_error_user(err, CTR_ERR_USAGE, EINVAL, "%s: uplink= is for routed interfaces",
+					      where);
+		if (!ifname_valid(v))
+			return ctr_error_user(err, CTR_ERR_USAGE, EINVAL,
+					      "%s: uplink '%s' is not an interface name (1-15 characters)", where, v);
+		return set_str(&i->uplink, v);
+	}
+	if (!strcmp(k, "gw") && i->type == CTR_NET_ROUTED)
+		return ctr_error_user(err, CTR_ERR_USAGE, EINVAL,
+				      "%s: a routed interface has no gw=: its default route goes to the host "
+				      "(169.254.0.1, fe80::1)",
+				      where);
 	if (!strcmp(k, "parent")) {
 		if (i->type != CTR_NET_MACVLAN)
 			return ctr_error_user(err, CTR_ERR_USAGE, EINVAL, "%s: parent= is for macvlan interfaces",
@@ -201,7 +217,7 @@ static int if_set(struct ctr_net_if *i, const char *k, const char *v, const char
 	return ctr_error_user(
 		err, CTR_ERR_USAGE, EINVAL,
 		"%s: unknown key '%s' (veth takes name, bridge, bridge-ip, ip, gw, mac, mtu; macvlan takes "
-		"parent instead of bridge and bridge-ip)",
+		"parent instead of bridge and bridge-ip; routed takes uplink instead of bridge, bridge-ip and gw)",
 		where, k);
 }
 
@@ -258,16 +274,12 @@ int ctr_network_add_option(struct ctr_network *net, const char *s, struct ctr_er
 		return ctr_error_user(err, CTR_ERR_USAGE, EINVAL, "%s: none takes no keys (it means loopback only)",
 				      where);
 	tok = strtok_r(copy, ",", &save);
-	if (tok && !strcmp(tok, type_names[CTR_NET_VETH]))
-		i.type = CTR_NET_VETH;
-	else if (tok && !strcmp(tok, type_names[CTR_NET_MACVLAN]))
-		i.type = CTR_NET_MACVLAN;
-	else
-		return ctr_error_user(
-			err, CTR_ERR_USAGE, EINVAL,
-			"%s: unknown type '%s' (this version of ctr has veth, macvlan and none; routed is "
-			"not built yet)",
-			where, tok ? tok : "");
+	for (i.type = 0; tok && i.type < _CTR_NET_TYPE_MAX && strcmp(tok, type_names[i.type]); i.type++)
+		;
+	if (!tok || i.type == _CTR_NET_TYPE_MAX)
+		return ctr_error_user(err, CTR_ERR_USAGE, EINVAL,
+				      "%s: unknown type '%s' (expected veth, routed, macvlan or none)", where,
+				      tok ? tok : "");
 	while ((tok = strtok_r(NULL, ",", &save))) {
 		char *eq = strchr(tok, '=');
 
@@ -282,6 +294,13 @@ int ctr_network_add_option(struct ctr_network *net, const char *s, struct ctr_er
 			if_done(&i);
 			return r == -ENOMEM ? ctr_error_sys(err, ENOMEM, "%s", where) : r;
 		}
+	}
+	if (i.type == CTR_NET_ROUTED && !i.ips) {
+		if_done(&i);
+		return ctr_error_user(err, CTR_ERR_USAGE, EINVAL,
+				      "%s: a routed interface needs at least one ip= (the host routes exactly its "
+				      "addresses)",
+				      where);
 	}
 	if (i.type == CTR_NET_MACVLAN && !i.parent) {
 		if_done(&i);
@@ -338,13 +357,15 @@ int ctr_network_finish(struct ctr_network *net, const char *container)
 
 int ctr_network_check_host(const struct ctr_network *net, struct ctr_error **err)
 {
-	for (size_t i = 0; i < net->n; i++)
-		if (net->ifs[i].parent && !if_nametoindex(net->ifs[i].parent))
-			return ctr_error_user(
-				err, CTR_ERR_NOT_FOUND, ENODEV,
-				"--net macvlan: parent interface '%s' does not exist on this host (see 'ip "
-				"link')",
-				net->ifs[i].parent);
+	for (size_t i = 0; i < net->n; i++) {
+		const char *want = net->ifs[i].parent ? net->ifs[i].parent : net->ifs[i].uplink;
+
+		if (want && !if_nametoindex(want))
+			return ctr_error_user(err, CTR_ERR_NOT_FOUND, ENODEV,
+					      "--net %s: %s interface '%s' does not exist on this host (see 'ip link')",
+					      type_names[net->ifs[i].type], net->ifs[i].parent ? "parent" : "uplink",
+					      want);
+	}
 	return 0;
 }
 
@@ -402,7 +423,10 @@ int ctr_network_parse(yajl_val v, struct ctr_network *ret, struct ctr_error **er
 		for (size_t k = 0; k < o->u.object.len; k++)
 			if (!strcmp(o->u.object.keys[k], "type"))
 				type = YAJL_IS_STRING(o->u.object.values[k]) ? o->u.object.values[k]->u.string : "";
-		i->type = type && !strcmp(type, type_names[CTR_NET_MACVLAN]) ? CTR_NET_MACVLAN : CTR_NET_VETH;
+		i->type = CTR_NET_VETH;
+		for (size_t t = 0; type && t < _CTR_NET_TYPE_MAX; t++)
+			if (!strcmp(type, type_names[t]))
+				i->type = (enum ctr_net_type)t;
 		for (size_t k = 0; k < o->u.object.len && r == 0; k++) {
 			const char *key = o->u.object.keys[k];
 			yajl_val f = o->u.object.values[k];
@@ -428,9 +452,11 @@ int ctr_network_parse(yajl_val v, struct ctr_network *ret, struct ctr_error **er
 			} else {
 				static const struct {
 					const char *json, *key;
-				} keys[] = { { "name", "name" },    { "bridge", "bridge" }, { "bridgeIp", "bridge-ip" },
-					     { "gw4", "gw" },	    { "gw6", "gw" },	    { "mac", "mac" },
-					     { "parent", "parent" } };
+				} keys[] = {
+					{ "name", "name" },	{ "bridge", "bridge" }, { "bridgeIp", "bridge-ip" },
+					{ "gw4", "gw" },	{ "gw6", "gw" },	{ "mac", "mac" },
+					{ "parent", "parent" }, { "uplink", "uplink" }
+				};
 				size_t m = 0;
 
 				while (m < ARRAY_SIZE(keys) && strcmp(keys[m].json, key))
@@ -450,8 +476,11 @@ int ctr_network_parse(yajl_val v, struct ctr_network *ret, struct ctr_error **er
 			}
 		}
 		if (r == 0 &&
-		    (!type || (strcmp(type, type_names[CTR_NET_VETH]) && strcmp(type, type_names[CTR_NET_MACVLAN]))))
-			r = bad(err, path, "\"type\" must be \"veth\" or \"macvlan\"");
+		    (!type || (strcmp(type, type_names[CTR_NET_VETH]) && strcmp(type, type_names[CTR_NET_MACVLAN]) &&
+			       strcmp(type, type_names[CTR_NET_ROUTED]))))
+			r = bad(err, path, "\"type\" must be \"veth\", \"routed\" or \"macvlan\"");
+		if (r == 0 && i->type == CTR_NET_ROUTED && !i->ips)
+			r = bad(err, path, "a routed interface needs \"ips\"");
 		if (r == 0 && i->type == CTR_NET_MACVLAN && !i->parent)
 			r = bad(err, path, "a macvlan needs \"parent\"");
 		if (r == 0)
@@ -493,6 +522,7 @@ void ctr_network_gen(const struct ctr_network *net, yajl_gen g)
 		gen_opt(g, "bridge", i->bridge);
 		gen_opt(g, "bridgeIp", i->bridge_ip);
 		gen_opt(g, "parent", i->parent);
+		gen_opt(g, "uplink", i->uplink);
 		GSTR(g, "ips");
 		yajl_gen_array_open(g);
 		for (size_t j = 0; i->ips && i->ips[j]; j++)

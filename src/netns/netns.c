@@ -165,7 +165,9 @@ static int addr_add(struct nl *nl, unsigned index, const char *cidr)
 	return nl_request(nl, nlh);
 }
 
-static int route_default(struct nl *nl, unsigned index, const char *gw)
+/* A default route via gw out of interface `index`; onlink: gw is not in
+ * any of its subnets (the routed mode's link-local gateway). */
+static int route_default(struct nl *nl, unsigned index, const char *gw, bool onlink)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	unsigned char addr[16];
@@ -182,6 +184,8 @@ static int route_default(struct nl *nl, unsigned index, const char *gw)
 	rtm->rtm_protocol = RTPROT_BOOT;
 	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
 	rtm->rtm_type = RTN_UNICAST;
+	if (onlink)
+		rtm->rtm_flags |= RTNH_F_ONLINK;
 	mnl_attr_put(nlh, RTA_GATEWAY, family == AF_INET ? 4 : 16, addr);
 	mnl_attr_put_u32(nlh, RTA_OIF, index);
 	return nl_request(nl, nlh);
@@ -254,6 +258,113 @@ static int veth_create(struct nl *nl, const char *host, const struct ctr_net_if 
 	return nl_request(nl, nlh);
 }
 
+#define ROUTED_GW4 "169.254.0.1"
+#define ROUTED_GW6 "fe80::1"
+
+static bool has_family(const struct ctr_net_if *i, int family)
+{
+	for (size_t j = 0; i->ips && i->ips[j]; j++)
+		if ((strchr(i->ips[j], ':') != NULL) == (family == AF_INET6))
+			return true;
+	return false;
+}
+
+/* A route to exactly `cidr`'s address (/32 or /128) out of `index`. */
+static int route_host(struct nl *nl, unsigned index, const char *cidr)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	unsigned char addr[16];
+	unsigned prefix;
+	int family, r = parse_cidr(cidr, &family, addr, &prefix);
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+
+	if (r < 0)
+		return r;
+	nlh = nl_msg(nl, buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE);
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = (unsigned char)family;
+	rtm->rtm_dst_len = family == AF_INET ? 32 : 128;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = RTPROT_BOOT;
+	rtm->rtm_scope = RT_SCOPE_LINK;
+	rtm->rtm_type = RTN_UNICAST;
+	mnl_attr_put(nlh, RTA_DST, family == AF_INET ? 4 : 16, addr);
+	mnl_attr_put_u32(nlh, RTA_OIF, index);
+	return nl_request(nl, nlh);
+}
+
+/* Answer ARP/NDP for `cidr`'s address on the uplink (a proxy neighbour
+ * entry), or stop answering. */
+static int neigh_proxy(struct nl *nl, unsigned uplink, const char *cidr, bool add)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	unsigned char addr[16];
+	unsigned prefix;
+	int family, r = parse_cidr(cidr, &family, addr, &prefix);
+	struct nlmsghdr *nlh;
+	struct ndmsg *ndm;
+
+	if (r < 0)
+		return r;
+	nlh = nl_msg(nl, buf, add ? RTM_NEWNEIGH : RTM_DELNEIGH, add ? NLM_F_CREATE | NLM_F_REPLACE : 0);
+	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+	ndm->ndm_family = (unsigned char)family;
+	ndm->ndm_ifindex = (int)uplink;
+	ndm->ndm_flags = NTF_PROXY;
+	ndm->ndm_state = NUD_PERMANENT;
+	mnl_attr_put(nlh, NDA_DST, family == AF_INET ? 4 : 16, addr);
+	return nl_request(nl, nlh);
+}
+
+/* A per-interface sysctl of this network namespace:
+ * /proc/sys/net/FAMILY/conf/IF/KEY. */
+static int net_sysctl(const char *family, const char *ifname, const char *key, const char *value)
+{
+	char path[128];
+	_cleanup_close_ int fd = -1;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/%s/conf/%s/%s", family, ifname, key);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return negative_errno();
+	return write_all(fd, value, strlen(value));
+}
+
+/* The host side of a routed interface: its end (no bridge) holds the
+ * gateway addresses, one host route per container address, strict reverse
+ * path filtering (a packet from an address that is not routed back to this
+ * end is dropped: the container cannot send from addresses it was not
+ * given), and proxy ARP/NDP on the uplink. */
+static int routed_host(struct nl *nl, const struct ctr_net_if *i, const char *host, struct ctr_error **err)
+{
+	unsigned index = if_nametoindex(host), uplink = 0;
+	int r;
+
+	if (!index)
+		return ctr_error_sys(err, errno, "find %s", host);
+	if (i->uplink && !(uplink = if_nametoindex(i->uplink)))
+		return ctr_error_user(err, CTR_ERR_NOT_FOUND, ENODEV,
+				      "routed %s: uplink interface '%s' does not exist on this host", i->name,
+				      i->uplink);
+	if (has_family(i, AF_INET) && (r = addr_add(nl, index, ROUTED_GW4 "/32")) < 0)
+		return ctr_error_sys(err, -r, "add %s to %s", ROUTED_GW4, host);
+	if (has_family(i, AF_INET6) && (r = addr_add(nl, index, ROUTED_GW6 "/64")) < 0)
+		return ctr_error_sys(err, -r, "add %s to %s", ROUTED_GW6, host);
+	r = net_sysctl("ipv4", host, "rp_filter", "1");
+	if (r < 0)
+		return ctr_error_sys(err, -r, "turn on reverse path filtering on %s", host);
+	if (uplink && has_family(i, AF_INET6) && (r = net_sysctl("ipv6", i->uplink, "proxy_ndp", "1")) < 0)
+		return ctr_error_sys(err, -r, "turn on proxy NDP on %s", i->uplink);
+	for (size_t j = 0; i->ips[j]; j++) {
+		if ((r = route_host(nl, index, i->ips[j])) < 0)
+			return ctr_error_sys(err, -r, "host route to %s via %s", i->ips[j], host);
+		if (uplink && (r = neigh_proxy(nl, uplink, i->ips[j], true)) < 0)
+			return ctr_error_sys(err, -r, "proxy ARP/NDP for %s on %s", i->ips[j], i->uplink);
+	}
+	return 0;
+}
+
 /* A macvlan in bridge mode on the host interface `parent`, created inside
  * the namespace netns_fd with i's name and MAC. */
 static int macvlan_create(struct nl *nl, const struct ctr_net_if *i, unsigned parent, int netns_fd)
@@ -303,10 +414,18 @@ static int configure_inside(const struct ctr_network *net, struct ctr_error **er
 				r = ctr_error_sys(err, -r, "add address %s to %s", i->ips[j], i->name);
 		if (r == 0 && (r = link_up(&nl, i->name)) < 0)
 			r = ctr_error_sys(err, -r, "bring up %s", i->name);
-		if (r == 0 && i->gw4 && (r = route_default(&nl, index, i->gw4)) < 0)
+		if (r == 0 && i->gw4 && (r = route_default(&nl, index, i->gw4, false)) < 0)
 			r = ctr_error_sys(err, -r, "default route via %s on %s", i->gw4, i->name);
-		if (r == 0 && i->gw6 && (r = route_default(&nl, index, i->gw6)) < 0)
+		if (r == 0 && i->gw6 && (r = route_default(&nl, index, i->gw6, false)) < 0)
 			r = ctr_error_sys(err, -r, "default route via %s on %s", i->gw6, i->name);
+		/* Routed: the host's end is the gateway, at link-local addresses
+		 * every container sees the same way. */
+		if (r == 0 && i->type == CTR_NET_ROUTED && has_family(i, AF_INET) &&
+		    (r = route_default(&nl, index, ROUTED_GW4, true)) < 0)
+			r = ctr_error_sys(err, -r, "default route via %s on %s", ROUTED_GW4, i->name);
+		if (r == 0 && i->type == CTR_NET_ROUTED && has_family(i, AF_INET6) &&
+		    (r = route_default(&nl, index, ROUTED_GW6, false)) < 0)
+			r = ctr_error_sys(err, -r, "default route via %s on %s", ROUTED_GW6, i->name);
 	}
 	nl_close(&nl);
 	return r;
@@ -324,6 +443,13 @@ void ctr_net_teardown(const struct ctr_network *net, const char *key)
 		/* A macvlan has no host end: it lives and dies in the container. */
 		if (net->ifs[n].type == CTR_NET_MACVLAN)
 			continue;
+		/* Proxy entries live on the uplink: they outlive the veth. */
+		if (net->ifs[n].type == CTR_NET_ROUTED && net->ifs[n].uplink) {
+			unsigned uplink = if_nametoindex(net->ifs[n].uplink);
+
+			for (size_t j = 0; uplink && net->ifs[n].ips[j]; j++)
+				neigh_proxy(&nl, uplink, net->ifs[n].ips[j], false);
+		}
 		ctr_net_host_name(key, n, host);
 		link_del(&nl, host);
 	}
@@ -369,8 +495,8 @@ int ctr_net_setup(const struct ctr_network *net, const char *key, pid_t pid, str
 		ctr_net_host_name(key, n, host);
 		/* A leftover of a start that crashed: it would block the name. */
 		link_del(&nl, host);
-		master = if_nametoindex(i->bridge);
-		if (!master) {
+		master = i->type == CTR_NET_VETH ? if_nametoindex(i->bridge) : 0;
+		if (i->type == CTR_NET_VETH && !master) {
 			r = bridge_create(&nl, i->bridge, i->bridge_ip);
 			master = if_nametoindex(i->bridge);
 			if (r < 0 || !master) {
@@ -388,6 +514,8 @@ int ctr_net_setup(const struct ctr_network *net, const char *key, pid_t pid, str
 					  i->bridge);
 		else if ((r = link_up(&nl, host)) < 0)
 			r = ctr_error_sys(err, -r, "bring up %s", host);
+		if (r == 0 && i->type == CTR_NET_ROUTED)
+			r = routed_host(&nl, i, host, err);
 	}
 	nl_close(&nl);
 	if (r == 0) {

@@ -17,6 +17,7 @@ typedef struct yajl_gen_t *yajl_gen;
 enum ctr_net_type {
 	CTR_NET_VETH,	 /* a veth pair, the host side in a bridge */
 	CTR_NET_MACVLAN, /* a macvlan (bridge mode) on a host interface */
+	CTR_NET_ROUTED,	 /* a veth pair, host routes and proxy ARP/NDP (OpenVZ venet) */
 	_CTR_NET_TYPE_MAX,
 };
 
@@ -26,6 +27,7 @@ struct ctr_net_if {
 	char *bridge;	 /* veth: the host bridge ("ctr0" by default), created if absent */
 	char *bridge_ip; /* veth: the bridge's own address when ctr creates it (CIDR), or NULL */
 	char *parent;	 /* macvlan: the host interface it sits on */
+	char *uplink;	 /* routed: the host interface its addresses are proxied on */
 	char **ips;	 /* "10.20.0.7/24", "fd00::7/64", ... */
 	char *gw4, *gw6; /* default routes, or NULL */
 	char *mac;	 /* "02:..": fixed at create, stable across restarts */

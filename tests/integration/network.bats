@@ -67,7 +67,7 @@ host_ends() {
 	expect_each_fails 2 "gw '10.20.0.1/24' is not an IPv4 or IPv6 address" "create $c --net veth,gw=10.20.0.1/24"
 	expect_each_fails 2 "mtu '9': expected a number 68..65535" "create $c --net veth,mtu=9"
 	expect_each_fails 2 "unknown key 'colour'" "create $c --net veth,colour=red"
-	expect_each_fails 2 "unknown type 'routed'" "create $c --net routed,ip=10.20.0.7/32"
+	expect_each_fails 2 "unknown type 'vxlan'" "create $c --net vxlan,ip=10.20.0.7/32"
 	expect_each_fails 2 "bridge 'a-bridge-name-too-long' is not an interface name" \
 		"create $c --net veth,bridge=a-bridge-name-too-long"
 	expect_each_fails 2 "two interfaces are named 'eth0'" "create $c --net veth,name=eth0 --net veth,name=eth0"
@@ -191,4 +191,45 @@ search example.com corp"
 	run nctr "$ns" exec "$c" -- cat /etc/resolv.conf
 	expect_contains "$output" "nameserver 10.20.0.1"
 	nctr "$ns" destroy --force "$c"
+}
+
+@test "routed: a second host reaches the container through the first (proxy ARP/NDP); spoofing is dropped" {
+	local h1 h2 c
+	h1=$(test_netns a)
+	h2=$(test_netns b)
+	c=$(cname)
+	# Two simulated hosts joined by an "uplink"; the first forwards.
+	ip link add up1 netns "$h1" type veth peer name up2 netns "$h2"
+	ip -n "$h1" addr add 10.50.0.1/24 dev up1
+	ip -n "$h1" addr add fd00:50::1/64 dev up1 nodad
+	ip -n "$h2" addr add 10.50.0.2/24 dev up2
+	ip -n "$h2" addr add fd00:50::2/64 dev up2 nodad
+	ip -n "$h1" link set up1 up
+	ip -n "$h2" link set up2 up
+	ip netns exec "$h1" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	expect_each_fails 2 "a routed interface has no gw=" "create $c --net routed,ip=10.50.0.77/32,gw=10.50.0.1"
+	run --separate-stderr nctr "$h1" create "$c" --net routed,uplink=nosuch,ip=10.50.0.77/32
+	expect_status 3
+	expect_contains "$stderr" "uplink interface 'nosuch' does not exist on this host"
+	nctr "$h1" create "$c" --net routed,uplink=up1,ip=10.50.0.77/32,ip=fd00:50::77/128
+	nctr "$h1" start "$c"
+	run nctr "$h1" exec "$c" -- ip route
+	expect_contains "$output" "default via 169.254.0.1 dev eth0 onlink"
+	# The other host, in both families; and back.
+	nsenter --net="/run/netns/$h2" busybox ping -c1 -W3 10.50.0.77
+	nsenter --net="/run/netns/$h2" busybox ping6 -c1 -W3 fd00:50::77
+	nctr "$h1" exec "$c" -- ping -c1 -W3 10.50.0.2
+	# An address it was not given: packets from it do not get out.
+	run nctr "$h1" exec "$c" -- sh -c 'ip addr add 10.50.0.99/32 dev eth0 && ping -I 10.50.0.99 -c1 -W2 10.50.0.2'
+	expect_contains "$output" "0 packets received"
+	run ip -n "$h1" neigh show proxy
+	expect_contains "$output" "10.50.0.77 dev up1 proxy"
+	nctr "$h1" stop "$c"
+	# Stop removes the host routes and the proxy entries.
+	expect_eq "$(ip -n "$h1" neigh show proxy)" "" "proxy entries"
+	run ip -n "$h1" route
+	expect_not_contains "$output" "10.50.0.77"
+	run ip -n "$h1" -6 route
+	expect_not_contains "$output" "fd00:50::77"
+	nctr "$h1" destroy "$c"
 }

@@ -56,7 +56,11 @@ static void test_options(void)
 		{ "veth,name=", "expected key=value" },
 		{ "veth,ip", "expected key=value" },
 		{ "veth,speed=10", "unknown key 'speed'" },
-		{ "routed,ip=10.0.0.1/32", "unknown type 'routed'" },
+		{ "vxlan,ip=10.0.0.1/32", "unknown type 'vxlan' (expected veth, routed, macvlan or none)" },
+		{ "routed", "a routed interface needs at least one ip=" },
+		{ "routed,ip=10.0.0.1/32,gw=10.0.0.254", "a routed interface has no gw=" },
+		{ "routed,ip=10.0.0.1/32,bridge=br0", "bridge= is for veth interfaces" },
+		{ "veth,uplink=eth0", "uplink= is for routed interfaces" },
 		{ "none,ip=10.0.0.1/32", "none takes no keys" },
 		{ "veth,name=lo", "name 'lo' is the container's loopback" },
 		{ "macvlan,ip=10.0.0.1/24", "macvlan needs parent=IF" },
@@ -161,7 +165,8 @@ static void test_document(void)
 		const char *doc, *msg;
 	} bad[] = {
 		{ "{\"ctr\":{\"network\":{}}}", "ctr.network: expected an array" },
-		{ "{\"ctr\":{\"network\":[{\"type\":\"routed\"}]}}", "ctr.network[0]: \"type\" must be \"veth\"" },
+		{ "{\"ctr\":{\"network\":[{\"type\":\"tap\"}]}}", "ctr.network[0]: \"type\" must be \"veth\"" },
+		{ "{\"ctr\":{\"network\":[{\"type\":\"routed\"}]}}", "a routed interface needs \"ips\"" },
 		{ "{\"ctr\":{\"network\":[{\"type\":\"macvlan\"}]}}", "a macvlan needs \"parent\"" },
 		{ "{\"ctr\":{\"dns\":[\"ns1\"]}}", "ctr.dns: --dns 'ns1': expected the IPv4 or IPv6 address" },
 		{ "{\"ctr\":{\"search\":[\"a b\"]}}", "ctr.search: --search 'a b': expected a domain name" },
