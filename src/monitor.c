@@ -535,11 +535,11 @@ int ctr_monitor_run(struct ctr_context *ctx, const char *name, struct ctr_spec *
 		    int *release_fd, int *ret_exit, struct ctr_error **err)
 {
 	_cleanup_free_ char *run = ctr_run_dir(ctx, name), *dir = ctr_container_dir(ctx, name),
-			    *rootfs = ctr_rootfs_path(ctx, name, spec);
+			    *rootfs = ctr_rootfs_path(ctx, name, spec), *net_key = NULL;
 	struct monitor m = {
 		.ctx = ctx,
 		.name = name,
-		.dir = dir,
+		.dir = NULL, /* below: canonical */
 		.spec = spec,
 		.run_fd = -1,
 		.dir_fd = -1,
@@ -564,6 +564,10 @@ int ctr_monitor_run(struct ctr_context *ctx, const char *name, struct ctr_spec *
 	 * have fixed, derived from the name. */
 	if (!run || !dir || !rootfs || ctr_network_finish(&spec->net, name) < 0)
 		return -ENOMEM;
+	/* The key of the host ends' names: the directory however --root was
+	 * spelled (a trailing slash, a symlink). */
+	net_key = realpath(dir, NULL);
+	m.dir = net_key ? net_key : dir;
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
@@ -616,7 +620,7 @@ int ctr_monitor_run(struct ctr_context *ctx, const char *name, struct ctr_spec *
 		goto out;
 	}
 
-	r = ctr_launch(spec, dir, rootfs, cgroup_helper_join, &helper, &m.init_pid, &m.init_pidfd, &m.console, err);
+	r = ctr_launch(spec, m.dir, rootfs, cgroup_helper_join, &helper, &m.init_pid, &m.init_pidfd, &m.console, err);
 	cgroup_helper_finish(&helper);
 	if (r < 0)
 		goto out;

@@ -186,6 +186,12 @@ static int if_set(struct ctr_net_if *i, const char *k, const char *v, const char
 			if (!strcmp(i->ips[j], v))
 				return ctr_error_user(err, CTR_ERR_USAGE, EEXIST, "%s: ip '%s' is given twice", where,
 						      v);
+		/* The host routes exactly these addresses, nothing around them. */
+		if (i->type == CTR_NET_ROUTED && strcmp(strchr(v, '/'), family == 4 ? "/32" : "/128"))
+			return ctr_error_user(err, CTR_ERR_USAGE, EINVAL,
+					      "%s: ip '%s': a routed address is a host route: give /32 (IPv4) or /128 "
+					      "(IPv6)",
+					      where, v);
 		return strv_push(&i->ips, v);
 	}
 	if (!strcmp(k, "gw")) {
@@ -221,6 +227,18 @@ static int if_set(struct ctr_net_if *i, const char *k, const char *v, const char
 		where, k);
 }
 
+/* Whether the interface makes the container's default route of a family: a
+ * gw=, or a routed interface with an address of that family. */
+static bool has_gw(const struct ctr_net_if *i, int family)
+{
+	if (family == 4 ? i->gw4 != NULL : i->gw6 != NULL)
+		return true;
+	for (size_t j = 0; i->type == CTR_NET_ROUTED && i->ips && i->ips[j]; j++)
+		if ((strchr(i->ips[j], ':') != NULL) == (family == 6))
+			return true;
+	return false;
+}
+
 /* Interface names are unique inside the container, and each family has
  * one default route at most. */
 static int check_names(const struct ctr_network *net, const char *where, struct ctr_error **err)
@@ -233,11 +251,12 @@ static int check_names(const struct ctr_network *net, const char *where, struct 
 				return ctr_error_user(
 					err, CTR_ERR_USAGE, EEXIST,
 					"%s: two interfaces are named '%s'; give each its own name=", where, a->name);
-			if ((a->gw4 && b->gw4) || (a->gw6 && b->gw6))
+			if ((has_gw(a, 4) && has_gw(b, 4)) || (has_gw(a, 6) && has_gw(b, 6)))
 				return ctr_error_user(err, CTR_ERR_USAGE, EEXIST,
 						      "%s: %s and %s both have an IPv%c gw=; a container has one "
 						      "default route per family",
-						      where, b->name, a->name, a->gw4 && b->gw4 ? '4' : '6');
+						      where, b->name, a->name,
+						      has_gw(a, 4) && has_gw(b, 4) ? '4' : '6');
 		}
 	return 0;
 }

@@ -59,6 +59,8 @@ static void test_options(void)
 		{ "vxlan,ip=10.0.0.1/32", "unknown type 'vxlan' (expected veth, routed, macvlan or none)" },
 		{ "routed", "a routed interface needs at least one ip=" },
 		{ "routed,ip=10.0.0.1/32,gw=10.0.0.254", "a routed interface has no gw=" },
+		{ "routed,ip=10.0.0.1/24", "a routed address is a host route: give /32 (IPv4) or /128" },
+		{ "routed,ip=fd00::1/64", "a routed address is a host route" },
 		{ "routed,ip=10.0.0.1/32,bridge=br0", "bridge= is for veth interfaces" },
 		{ "veth,uplink=eth0", "uplink= is for routed interfaces" },
 		{ "none,ip=10.0.0.1/32", "none takes no keys" },
@@ -87,6 +89,11 @@ static void test_options(void)
 		   ctr_network_add_option(&net, "veth,gw=10.1.0.1", &err) < 0,
 	   "a second IPv4 default route refused (one IPv6 is fine)");
 	contains(err ? err->msg : NULL, "eth0 and eth2 both have an IPv4 gw=", "message");
+	ctr_error_free(&err);
+	ctr_network_done(&net);
+	ok(ctr_network_add_option(&net, "routed,ip=10.0.0.5/32", &err) == 0 &&
+		   ctr_network_add_option(&net, "veth,gw=10.0.0.1", &err) < 0,
+	   "a routed IPv4 address makes the IPv4 default route: a gw= beside it refused");
 	ctr_error_free(&err);
 	ctr_network_done(&net);
 }
