@@ -108,3 +108,20 @@ void cli_config_options_done(struct cli_config_options *o)
 	strv_free(o->security);
 	o->resources = o->security = NULL;
 }
+
+int cli_collect_net(int c, const char *value, struct cli_net_options *o)
+{
+	char ***list = c == 'n' ? &o->nets : c == 'D' ? &o->dns : c == 'S' ? &o->search : NULL;
+
+	if (!list)
+		return 0;
+	return strv_push(list, value) < 0 ? -ENOMEM : 1;
+}
+
+void cli_net_options_done(struct cli_net_options *o)
+{
+	strv_free(o->nets);
+	strv_free(o->dns);
+	strv_free(o->search);
+	o->nets = o->dns = o->search = NULL;
+}

@@ -31,4 +31,13 @@ struct cli_config_options {
 int cli_collect_option(int c, const char *value, struct cli_config_options *o);
 void cli_config_options_done(struct cli_config_options *o);
 
+/* --net, --dns and --search of create and set (options n, D, S): repeatable,
+ * kept as lists. */
+struct cli_net_options {
+	char **nets, **dns, **search;
+};
+/* 1 when c was one of them (recorded), 0 when not, -ENOMEM. */
+int cli_collect_net(int c, const char *value, struct cli_net_options *o);
+void cli_net_options_done(struct cli_net_options *o);
+
 #endif

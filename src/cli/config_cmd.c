@@ -46,16 +46,21 @@ static int run_set(struct cli *cli, int argc, char **argv)
 	};
 	_cleanup_free_ struct option *all = cli_with_config_options(opts);
 	_cleanup_(cli_config_options_done) struct cli_config_options co = { 0 };
-	_cleanup_strv_ char **nets = NULL, **dns = NULL, **search = NULL;
+	_cleanup_(cli_net_options_done) struct cli_net_options net = { 0 };
 	struct ctr_set_opts o = { .stop_timeout = -1 };
 	struct ctr_error *err = NULL;
 	bool any = false;
-	int c;
+	int c, r;
 
 	if (!all)
 		return 1;
 	while ((c = cli_getopt(cli, argc, argv, "", all)) != -1) {
 		any = true;
+		r = cli_collect_net(c, optarg, &net);
+		if (r < 0)
+			return 1;
+		if (r > 0)
+			continue;
 		if (CLI_IS_CONFIG_OPT(c)) {
 			if (cli_collect_option(c, optarg, &co) < 0)
 				return 1;
@@ -70,18 +75,6 @@ static int run_set(struct cli *cli, int argc, char **argv)
 			if (o.stop_timeout < 0)
 				return 2;
 			break;
-		case 'n':
-			if (strv_push(&nets, optarg) < 0)
-				return 1;
-			break;
-		case 'D':
-			if (strv_push(&dns, optarg) < 0)
-				return 1;
-			break;
-		case 'S':
-			if (strv_push(&search, optarg) < 0)
-				return 1;
-			break;
 		default: return 2;
 		}
 	}
@@ -91,9 +84,9 @@ static int run_set(struct cli *cli, int argc, char **argv)
 		return cli_usage_error(cli, "nothing to set: give at least one option");
 	o.resources = co.resources;
 	o.security = co.security;
-	o.nets = nets;
-	o.dns = dns;
-	o.search = search;
+	o.nets = net.nets;
+	o.dns = net.dns;
+	o.search = net.search;
 	if (ctr_set(cli->ctx, argv[optind], &o, &err) < 0)
 		return fail(cli, err, "set", argv[optind]);
 	return 0;

@@ -16,7 +16,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	};
 	_cleanup_free_ struct option *all = cli_with_config_options(opts);
 	_cleanup_(cli_config_options_done) struct cli_config_options co = { 0 };
-	_cleanup_strv_ char **nets = NULL, **dns = NULL, **search = NULL;
+	_cleanup_(cli_net_options_done) struct cli_net_options net = { 0 };
 	struct ctr_create_opts o = { 0 };
 	struct ctr_error *err = NULL;
 	int c, r;
@@ -24,6 +24,11 @@ static int run(struct cli *cli, int argc, char **argv)
 	if (!all)
 		return 1;
 	while ((c = cli_getopt(cli, argc, argv, "t:", all)) != -1) {
+		r = cli_collect_net(c, optarg, &net);
+		if (r < 0)
+			return 1;
+		if (r > 0)
+			continue;
 		if (CLI_IS_CONFIG_OPT(c)) {
 			if (cli_collect_option(c, optarg, &co) < 0)
 				return 1;
@@ -36,18 +41,6 @@ static int run(struct cli *cli, int argc, char **argv)
 		case 's': o.stop_signal = optarg; break;
 		case 'c': o.config_file = optarg; break;
 		case 'P': o.privileged = true; break;
-		case 'n':
-			if (strv_push(&nets, optarg) < 0)
-				return 1;
-			break;
-		case 'D':
-			if (strv_push(&dns, optarg) < 0)
-				return 1;
-			break;
-		case 'S':
-			if (strv_push(&search, optarg) < 0)
-				return 1;
-			break;
 		default: return 2;
 		}
 	}
@@ -55,9 +48,9 @@ static int run(struct cli *cli, int argc, char **argv)
 		return 2;
 	o.resources = co.resources;
 	o.security = co.security;
-	o.nets = nets;
-	o.dns = dns;
-	o.search = search;
+	o.nets = net.nets;
+	o.dns = net.dns;
+	o.search = net.search;
 	r = ctr_create(cli->ctx, argv[optind], &o, &err);
 	if (r < 0) {
 		ctr_error_wrap(&err, "create %s", argv[optind]);
