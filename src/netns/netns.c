@@ -510,8 +510,8 @@ int ctr_net_setup(const struct ctr_network *net, const char *key, pid_t pid, str
 					   "create %s: the name or MAC %s is taken in the container or on the host",
 					   i->name, i->mac);
 		else if (r < 0)
-			r = ctr_error_sys(err, -r, "create veth %s (host side %s, bridge %s)", i->name, host,
-					  i->bridge);
+			r = ctr_error_sys(err, -r, "create veth %s (host side %s%s%s)", i->name, host,
+					  i->bridge ? ", bridge " : "", i->bridge ? i->bridge : "");
 		else if ((r = link_up(&nl, host)) < 0)
 			r = ctr_error_sys(err, -r, "bring up %s", host);
 		if (r == 0 && i->type == CTR_NET_ROUTED)
