@@ -69,13 +69,12 @@ int ctr_process_exec(char *const *argv, char *const *env, const char *cwd, const
 	 * /proc/self/fd/N may lead to a directory of the host that a descriptor
 	 * inherited from the caller still names. */
 	{
-		struct open_how how = {
-			.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-			.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-		};
-		_cleanup_close_ int dir = (int)syscall(SYS_openat2, AT_FDCWD, cwd, &how, sizeof(how));
+		_cleanup_close_ int dir =
+			openat2_fd(AT_FDCWD, cwd, O_PATH | O_DIRECTORY, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
 
-		if (dir < 0 || fchdir(dir) < 0)
+		if (dir < 0)
+			return ctr_error_sys(err, -dir, "chdir %s", cwd);
+		if (fchdir(dir) < 0)
 			return ctr_error_sys(err, errno, "chdir %s", cwd);
 	}
 	/* Nothing of the host may reach the process: every descriptor above stdio

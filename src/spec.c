@@ -1,6 +1,5 @@
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <sched.h>
 #include <signal.h>
@@ -156,14 +155,12 @@ int ctr_spec_set_privileged(struct ctr_spec *s, bool privileged)
 
 int ctr_spec_add_dns(struct ctr_spec *s, const char *addr, struct ctr_error **err)
 {
-	unsigned char bin[16];
-
 	if (!strcmp(addr, "none")) {
 		strv_free(s->dns);
 		s->dns = calloc(1, sizeof(char *));
 		return s->dns ? 0 : -ENOMEM;
 	}
-	if (inet_pton(AF_INET, addr, bin) != 1 && inet_pton(AF_INET6, addr, bin) != 1)
+	if (ctr_net_addr_family(addr) < 0)
 		return ctr_error_user(err, CTR_ERR_USAGE, EINVAL,
 				      "--dns '%s': expected the IPv4 or IPv6 address of a nameserver", addr);
 	if (strv_length(s->dns) >= 3)

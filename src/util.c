@@ -1,11 +1,15 @@
 #include "config.h"
 
+#include <sys/syscall.h>
+
 #include <ctype.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <string.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 
 #include "util.h"
@@ -198,14 +202,11 @@ int write_file_atomic_at(int dirfd, const char *name, const void *buf, size_t le
 	return 0;
 }
 
-int read_file_at(int dirfd, const char *name, size_t max, char **ret, size_t *ret_len)
+int read_fd_all(int fd, size_t max, char **ret, size_t *ret_len)
 {
-	_cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0, cap = 0;
 
-	if (fd < 0)
-		return negative_errno();
 	for (;;) {
 		ssize_t n;
 
@@ -242,6 +243,23 @@ int read_file_at(int dirfd, const char *name, size_t max, char **ret, size_t *re
 	if (ret_len)
 		*ret_len = len;
 	return 0;
+}
+
+int read_file_at(int dirfd, const char *name, size_t max, char **ret, size_t *ret_len)
+{
+	_cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return negative_errno();
+	return read_fd_all(fd, max, ret, ret_len);
+}
+
+int openat2_fd(int dirfd, const char *path, int flags, unsigned long long resolve)
+{
+	struct open_how how = { .flags = (unsigned long long)(flags | O_CLOEXEC), .resolve = resolve };
+	long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+
+	return fd < 0 ? negative_errno() : (int)fd;
 }
 
 int mkdir_p(const char *path, mode_t mode)

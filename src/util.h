@@ -77,6 +77,12 @@ int write_all(int fd, const void *buf, size_t len);
 int write_file_atomic_at(int dirfd, const char *name, const void *buf, size_t len, mode_t mode, bool durable);
 /* Read a whole (small) file; fails with -EFBIG beyond max bytes. Result is NUL-terminated. */
 int read_file_at(int dirfd, const char *name, size_t max, char **ret, size_t *ret_len);
+/* The same from an open descriptor, to its end. */
+int read_fd_all(int fd, size_t max, char **ret, size_t *ret_len);
+/* openat2(2) with O_CLOEXEC added: the descriptor, or -errno. resolve takes
+ * RESOLVE_* (linux/openat2.h): RESOLVE_IN_ROOT and friends keep a path
+ * inside a container's root. */
+int openat2_fd(int dirfd, const char *path, int flags, unsigned long long resolve);
 int mkdir_p(const char *path, mode_t mode);
 /* Remove dirfd/name recursively, never crossing into another filesystem and never
  * following symlinks. */

@@ -58,40 +58,39 @@ static bool ifname_valid(const char *s)
 	return true;
 }
 
-/* "ADDR/PREFIX" with the family of ADDR; 4 or 6 in *ret_family. */
-static int cidr_valid(const char *s, int *ret_family)
+int ctr_net_parse_cidr(const char *s, int *ret_family, unsigned char ret_addr[16], unsigned *ret_prefix)
 {
 	char addr[INET6_ADDRSTRLEN];
-	unsigned char buf[16];
 	const char *slash = strchr(s, '/');
 	char *end;
 	long prefix;
 	size_t n;
+	int family;
 
 	if (!slash || slash == s || (n = (size_t)(slash - s)) >= sizeof(addr) || !isdigit((unsigned char)slash[1]))
 		return -EINVAL;
 	memcpy(addr, s, n);
 	addr[n] = '\0';
 	prefix = strtol(slash + 1, &end, 10);
-	if (*end)
+	family = ctr_net_addr_family(addr);
+	if (*end || family < 0 || prefix < 0 || prefix > (family == AF_INET ? 32 : 128))
 		return -EINVAL;
-	if (inet_pton(AF_INET, addr, buf) == 1 && prefix >= 0 && prefix <= 32)
-		*ret_family = 4;
-	else if (inet_pton(AF_INET6, addr, buf) == 1 && prefix >= 0 && prefix <= 128)
-		*ret_family = 6;
-	else
-		return -EINVAL;
+	if (ret_addr)
+		inet_pton(family, addr, ret_addr);
+	*ret_family = family;
+	if (ret_prefix)
+		*ret_prefix = (unsigned)prefix;
 	return 0;
 }
 
-static int addr_family(const char *s)
+int ctr_net_addr_family(const char *s)
 {
 	unsigned char buf[16];
 
 	if (inet_pton(AF_INET, s, buf) == 1)
-		return 4;
+		return AF_INET;
 	if (inet_pton(AF_INET6, s, buf) == 1)
-		return 6;
+		return AF_INET6;
 	return -EINVAL;
 }
 
@@ -169,7 +168,7 @@ static int if_set(struct ctr_net_if *i, const char *k, const char *v, const char
 		return set_str(&i->bridge, v);
 	}
 	if (!strcmp(k, "bridge-ip")) {
-		if (cidr_valid(v, &family) < 0)
+		if (ctr_net_parse_cidr(v, &family, NULL, NULL) < 0)
 			return ctr_error_user(err, CTR_ERR_USAGE, EINVAL,
 					      "%s: bridge-ip '%s' needs an address with its prefix length (e.g. "
 					      "10.20.0.1/24)",
@@ -177,7 +176,7 @@ static int if_set(struct ctr_net_if *i, const char *k, const char *v, const char
 		return set_str(&i->bridge_ip, v);
 	}
 	if (!strcmp(k, "ip")) {
-		if (cidr_valid(v, &family) < 0)
+		if (ctr_net_parse_cidr(v, &family, NULL, NULL) < 0)
 			return ctr_error_user(err, CTR_ERR_USAGE, EINVAL,
 					      "%s: ip '%s' needs an IPv4 or IPv6 address with its prefix length (e.g. "
 					      "10.20.0.7/24 or fd00::7/64)",
@@ -187,7 +186,7 @@ static int if_set(struct ctr_net_if *i, const char *k, const char *v, const char
 				return ctr_error_user(err, CTR_ERR_USAGE, EEXIST, "%s: ip '%s' is given twice", where,
 						      v);
 		/* The host routes exactly these addresses, nothing around them. */
-		if (i->type == CTR_NET_ROUTED && strcmp(strchr(v, '/'), family == 4 ? "/32" : "/128"))
+		if (i->type == CTR_NET_ROUTED && strcmp(strchr(v, '/'), family == AF_INET ? "/32" : "/128"))
 			return ctr_error_user(err, CTR_ERR_USAGE, EINVAL,
 					      "%s: ip '%s': a routed address is a host route: give /32 (IPv4) or /128 "
 					      "(IPv6)",
@@ -195,12 +194,12 @@ static int if_set(struct ctr_net_if *i, const char *k, const char *v, const char
 		return strv_push(&i->ips, v);
 	}
 	if (!strcmp(k, "gw")) {
-		family = addr_family(v);
+		family = ctr_net_addr_family(v);
 		if (family < 0)
 			return ctr_error_user(err, CTR_ERR_USAGE, EINVAL,
 					      "%s: gw '%s' is not an IPv4 or IPv6 address (no prefix length)", where,
 					      v);
-		return set_str(family == 4 ? &i->gw4 : &i->gw6, v);
+		return set_str(family == AF_INET ? &i->gw4 : &i->gw6, v);
 	}
 	if (!strcmp(k, "mac")) {
 		if (!mac_valid(v))
@@ -396,14 +395,14 @@ int ctr_network_addresses(const struct ctr_network *net, char ***ret)
 		return -ENOMEM;
 	for (size_t i = 0; i < net->n; i++)
 		for (size_t j = 0; net->ifs[i].ips && net->ifs[i].ips[j]; j++) {
-			_cleanup_free_ char *a = strndup(net->ifs[i].ips[j], strcspn(net->ifs[i].ips[j], "/"));
 			unsigned char bin[16];
 			char canon[INET6_ADDRSTRLEN];
-			int family = strchr(a ? a : "", ':') ? AF_INET6 : AF_INET;
+			int family;
 
 			/* Canonical text: fd00::7 and fd00:0::7 are one address. */
-			if (!a || inet_pton(family, a, bin) != 1 || !inet_ntop(family, bin, canon, sizeof(canon)) ||
-			    strv_push(&out, canon) < 0)
+			if (ctr_net_parse_cidr(net->ifs[i].ips[j], &family, bin, NULL) < 0)
+				return -EINVAL;
+			if (!inet_ntop(family, bin, canon, sizeof(canon)) || strv_push(&out, canon) < 0)
 				return -ENOMEM;
 		}
 	*ret = TAKE_PTR(out);
@@ -485,8 +484,8 @@ int ctr_network_parse(yajl_val v, struct ctr_network *ret, struct ctr_error **er
 							   fpath);
 				else if (!YAJL_IS_STRING(f))
 					r = bad(err, fpath, "expected a string");
-				else if ((!strcmp(key, "gw4") && addr_family(f->u.string) != 4) ||
-					 (!strcmp(key, "gw6") && addr_family(f->u.string) != 6))
+				else if ((!strcmp(key, "gw4") && ctr_net_addr_family(f->u.string) != AF_INET) ||
+					 (!strcmp(key, "gw6") && ctr_net_addr_family(f->u.string) != AF_INET6))
 					r = bad(err, fpath,
 						key[2] == '4' ? "expected an IPv4 address"
 							      : "expected an IPv6 address");

@@ -123,27 +123,12 @@ int ctr_netns_loopback_up(struct ctr_error **err)
 	return r < 0 ? ctr_error_sys(err, -r, "bring up loopback") : 0;
 }
 
-/* "ADDR/PREFIX" into family, bytes and prefix length. */
-static int parse_cidr(const char *s, int *ret_family, unsigned char ret_addr[16], unsigned *ret_prefix)
-{
-	char addr[INET6_ADDRSTRLEN];
-	size_t n = strcspn(s, "/");
-
-	if (n >= sizeof(addr) || !s[n])
-		return -EINVAL;
-	memcpy(addr, s, n);
-	addr[n] = '\0';
-	*ret_prefix = (unsigned)strtoul(s + n + 1, NULL, 10);
-	*ret_family = strchr(addr, ':') ? AF_INET6 : AF_INET;
-	return inet_pton(*ret_family, addr, ret_addr) == 1 ? 0 : -EINVAL;
-}
-
 static int addr_add(struct nl *nl, unsigned index, const char *cidr)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	unsigned char addr[16];
 	unsigned prefix;
-	int family, r = parse_cidr(cidr, &family, addr, &prefix);
+	int family, r = ctr_net_parse_cidr(cidr, &family, addr, &prefix);
 	struct nlmsghdr *nlh;
 	struct ifaddrmsg *ifa;
 	size_t len = family == AF_INET ? 4 : 16;
@@ -171,11 +156,11 @@ static int route_default(struct nl *nl, unsigned index, const char *gw, bool onl
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	unsigned char addr[16];
-	int family = strchr(gw, ':') ? AF_INET6 : AF_INET;
+	int family = ctr_net_addr_family(gw);
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;
 
-	if (inet_pton(family, gw, addr) != 1)
+	if (family < 0 || inet_pton(family, gw, addr) != 1)
 		return -EINVAL;
 	nlh = nl_msg(nl, buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
@@ -275,7 +260,7 @@ static int route_host(struct nl *nl, unsigned index, const char *cidr)
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	unsigned char addr[16];
 	unsigned prefix;
-	int family, r = parse_cidr(cidr, &family, addr, &prefix);
+	int family, r = ctr_net_parse_cidr(cidr, &family, addr, &prefix);
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;
 
@@ -301,7 +286,7 @@ static int neigh_proxy(struct nl *nl, unsigned uplink, const char *cidr, bool ad
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	unsigned char addr[16];
 	unsigned prefix;
-	int family, r = parse_cidr(cidr, &family, addr, &prefix);
+	int family, r = ctr_net_parse_cidr(cidr, &family, addr, &prefix);
 	struct nlmsghdr *nlh;
 	struct ndmsg *ndm;
 

@@ -53,6 +53,13 @@ int ctr_network_check_host(const struct ctr_network *net, struct ctr_error **err
  * that no two containers on a host share one. */
 int ctr_network_addresses(const struct ctr_network *net, char ***ret);
 
+/* "ADDR/PREFIX", IPv4 or IPv6, the prefix within the family's length:
+ * AF_INET or AF_INET6 in *ret_family, the address bytes and the prefix
+ * (each may be NULL). -EINVAL on anything else. */
+int ctr_net_parse_cidr(const char *s, int *ret_family, unsigned char ret_addr[16], unsigned *ret_prefix);
+/* AF_INET or AF_INET6 for an address without prefix, -EINVAL if neither. */
+int ctr_net_addr_family(const char *s);
+
 /* The host side's interface name of interface i of a container; `key` is
  * unique per container on the host (its directory: root and name). */
 void ctr_net_host_name(const char *key, size_t i, char ret[16]);

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <linux/openat2.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,13 +29,7 @@ void ctr_rootfs_done(struct ctr_rootfs *rfs)
  * following any symlink: a planted link fails with ELOOP instead of redirecting. */
 static int open_in_root(int dirfd, const char *name, int flags)
 {
-	struct open_how how = {
-		.flags = (unsigned long long)(flags | O_CLOEXEC),
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS,
-	};
-	long fd = syscall(SYS_openat2, dirfd, name, &how, sizeof(how));
-
-	return fd < 0 ? negative_errno() : (int)fd;
+	return openat2_fd(dirfd, name, flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS);
 }
 
 /* The mount point dirfd/name as a real directory, created if missing. */
@@ -543,59 +536,11 @@ int ctr_rootfs_device_node(pid_t init, const struct ctr_device_node *n, bool add
  * no magic link, so a planted symlink cannot point at a host file. */
 static int read_in_root(int dirfd, const char *name, char **ret)
 {
-	_cleanup_close_ int fd = -1;
-	_cleanup_free_ char *buf = NULL;
-	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY,
-				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
-	size_t len = 0;
+	_cleanup_close_ int fd = openat2_fd(dirfd, name, O_RDONLY | O_NOCTTY, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
 
-	fd = (int)syscall(SYS_openat2, dirfd, name, &how, sizeof(how));
 	if (fd < 0)
-		return negative_errno();
-	buf = malloc(65536 + 1);
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		ssize_t n = read(fd, buf + len, 65536 - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return negative_errno();
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len == 65536)
-			return -EFBIG;
-	}
-	buf[len] = '\0';
-	*ret = TAKE_PTR(buf);
-	return 0;
-}
-
-static int append(char **s, size_t *len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int append(char **s, size_t *len, const char *fmt, ...)
-{
-	va_list ap;
-	char *add = NULL;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&add, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return -ENOMEM;
-	char *grown = realloc(*s, *len + (size_t)n + 1);
-
-	if (!grown) {
-		free(add);
-		return -ENOMEM;
-	}
-	memcpy(grown + *len, add, (size_t)n + 1);
-	*s = grown;
-	*len += (size_t)n;
-	free(add);
-	return 0;
+		return fd;
+	return read_fd_all(fd, 65536, ret, NULL);
 }
 
 /* /etc/hosts: the administrator's lines stay; ctr's own (marked) are
@@ -606,47 +551,69 @@ static int hosts_text(int etc, const struct ctr_rootfs_identity *id, char **ret,
 	char *out = NULL, *save = NULL;
 	size_t len = 0;
 	bool localhost = false;
+	FILE *f;
 	int r = read_in_root(etc, "hosts", &old);
 
 	if (r < 0 && r != -ENOENT)
 		return r;
+	f = open_memstream(&out, &len);
+	if (!f)
+		return -ENOMEM;
 	for (char *line = old ? strtok_r(old, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
 		size_t n = strlen(line);
 
 		if (n >= strlen(CTR_MARK) && !strcmp(line + n - strlen(CTR_MARK), CTR_MARK))
 			continue;
 		localhost |= strstr(line, "localhost") && line[0] != '#';
-		if (append(&out, &len, "%s\n", line) < 0)
-			goto oom;
+		fprintf(f, "%s\n", line);
 	}
-	if (!localhost &&
-	    append(&out, &len, "127.0.0.1\tlocalhost\t" CTR_MARK "\n::1\tlocalhost ip6-localhost\t" CTR_MARK "\n") < 0)
-		goto oom;
-	if (append(&out, &len, "127.0.1.1\t%s\t" CTR_MARK "\n", id->hostname) < 0)
-		goto oom;
+	if (!localhost)
+		fputs("127.0.0.1\tlocalhost\t" CTR_MARK "\n::1\tlocalhost ip6-localhost\t" CTR_MARK "\n", f);
+	fprintf(f, "127.0.1.1\t%s\t" CTR_MARK "\n", id->hostname);
 	for (size_t i = 0; id->addresses && id->addresses[i]; i++)
-		if (append(&out, &len, "%s\t%s\t" CTR_MARK "\n", id->addresses[i], id->hostname) < 0)
-			goto oom;
+		fprintf(f, "%s\t%s\t" CTR_MARK "\n", id->addresses[i], id->hostname);
+	if (fclose(f) != 0) {
+		free(out);
+		return -ENOMEM;
+	}
 	*ret = out;
 	*ret_len = len;
 	return 0;
-oom:
-	free(out);
-	return -ENOMEM;
+}
+
+static int resolv_text(const struct ctr_rootfs_identity *id, char **ret, size_t *ret_len)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	if (!f)
+		return -ENOMEM;
+	fputs("# written by ctr at start (ctr set --dns/--search)\n", f);
+	for (size_t i = 0; id->dns[i]; i++)
+		fprintf(f, "nameserver %s\n", id->dns[i]);
+	for (size_t i = 0; id->search[i]; i++)
+		fprintf(f, "%s%s%s", i ? " " : "search ", id->search[i], id->search[i + 1] ? "" : "\n");
+	if (fclose(f) != 0) {
+		free(out);
+		return -ENOMEM;
+	}
+	*ret = out;
+	*ret_len = len;
+	return 0;
 }
 
 int ctr_rootfs_write_identity(const struct ctr_rootfs_identity *id, struct ctr_error **err)
 {
-	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
-	_cleanup_close_ int etc = (int)syscall(SYS_openat2, AT_FDCWD, "/etc", &how, sizeof(how));
+	_cleanup_close_ int etc =
+		openat2_fd(AT_FDCWD, "/etc", O_PATH | O_DIRECTORY, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
 	_cleanup_free_ char *hosts = NULL, *resolv = NULL, *hostname = NULL;
 	size_t hosts_len = 0, resolv_len = 0;
 	int r;
 
 	/* A rootfs without /etc is not a distribution's: nothing to tell it. */
 	if (etc < 0)
-		return errno == ENOENT ? 0 : ctr_error_sys(err, errno, "open /etc");
+		return etc == -ENOENT ? 0 : ctr_error_sys(err, -etc, "open /etc");
 	if (asprintf(&hostname, "%s\n", id->hostname) < 0)
 		return -ENOMEM;
 	r = write_file_atomic_at(etc, "hostname", hostname, strlen(hostname), 0644, false);
@@ -661,15 +628,8 @@ int ctr_rootfs_write_identity(const struct ctr_rootfs_identity *id, struct ctr_e
 	 * distribution's own (or its resolver's) stays. */
 	if (!id->dns[0] && !id->search[0])
 		return 0;
-	if (append(&resolv, &resolv_len, "# written by ctr at start (ctr set --dns/--search)\n") < 0)
+	if (resolv_text(id, &resolv, &resolv_len) < 0)
 		return -ENOMEM;
-	for (size_t i = 0; id->dns[i]; i++)
-		if (append(&resolv, &resolv_len, "nameserver %s\n", id->dns[i]) < 0)
-			return -ENOMEM;
-	for (size_t i = 0; id->search[i]; i++)
-		if (append(&resolv, &resolv_len, "%s%s%s", i ? " " : "search ", id->search[i],
-			   id->search[i + 1] ? "" : "\n") < 0)
-			return -ENOMEM;
 	r = write_file_atomic_at(etc, "resolv.conf", resolv, resolv_len, 0644, false);
 	return r < 0 ? ctr_error_sys(err, -r, "write /etc/resolv.conf") : 0;
 }
