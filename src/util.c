@@ -437,8 +437,10 @@ int proc_starttime(pid_t pid, unsigned long long *ret)
 	p = strrchr(buf, ')');
 	if (!p)
 		return -EIO;
+	/* p: the space before field 3 (state); on to the one before field 22,
+	 * starttime. */
 	p++;
-	for (int field = 2; field < 22; field++) {
+	for (int field = 3; field < 22; field++) {
 		p = strchr(p + 1, ' ');
 		if (!p)
 			return -EIO;

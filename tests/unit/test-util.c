@@ -2,10 +2,14 @@
  * container names. */
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "container.h"
 #include "util.h"
@@ -127,8 +131,33 @@ static void test_names(void)
 	}
 }
 
+/* A process's start time identifies it across pid reuse: it must not move
+ * when the process maps memory (field 23, the virtual size, did). */
+static void test_starttime(void)
+{
+	unsigned long long a = 0, b = 0;
+	double uptime = 0;
+	FILE *f = fopen("/proc/uptime", "r");
+	void *big;
+
+	ok(f && fscanf(f, "%lf", &uptime) == 1, "read /proc/uptime");
+	if (f)
+		fclose(f);
+	is_int(proc_starttime(getpid(), &a), 0, "own start time");
+	ok(a <= (unsigned long long)(uptime * (double)sysconf(_SC_CLK_TCK)) + 1,
+	   "start time %llu is in clock ticks since boot (uptime %.0f s)", a, uptime);
+	big = mmap(NULL, 64 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ok(big != MAP_FAILED, "map 64 MiB");
+	is_int(proc_starttime(getpid(), &b), 0, "own start time again");
+	ok(a == b, "unchanged by a mapping (%llu, %llu)", a, b);
+	if (big != MAP_FAILED)
+		munmap(big, 64 << 20);
+	is_int(proc_starttime(999999999, &b), -ENOENT, "no such process: -ENOENT");
+}
+
 int main(void)
 {
+	test_starttime();
 	test_split();
 	test_signals();
 	test_files();
