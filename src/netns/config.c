@@ -4,9 +4,11 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
@@ -91,6 +93,33 @@ int ctr_net_addr_family(const char *s)
 		return AF_INET;
 	if (inet_pton(AF_INET6, s, buf) == 1)
 		return AF_INET6;
+	return -EINVAL;
+}
+
+int ctr_net_parse_rate(const char *s, uint64_t *ret_bits)
+{
+	static const struct {
+		const char *unit;
+		uint64_t bits;
+	} units[] = { { "bit", 1 },	      { "kbit", 1000 },		 { "mbit", 1000000 },
+		      { "gbit", 1000000000 }, { "tbit", 1000000000000 }, { "bps", 8 },
+		      { "kbps", 8000 },	      { "mbps", 8000000 },	 { "gbps", 8000000000 } };
+	char *end;
+	unsigned long long v;
+
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || v == 0)
+		return -EINVAL;
+	for (size_t i = 0; i < ARRAY_SIZE(units); i++)
+		if (!strcasecmp(end, units[i].unit)) {
+			if (v > UINT64_MAX / units[i].bits)
+				return -ERANGE;
+			*ret_bits = v * units[i].bits;
+			return 0;
+		}
 	return -EINVAL;
 }
 
@@ -209,6 +238,36 @@ static int if_set(struct ctr_net_if *i, const char *k, const char *v, const char
 					      where, v);
 		return set_str(&i->mac, v);
 	}
+	if (!strcmp(k, "rate")) {
+		uint64_t bits;
+
+		if (i->type == CTR_NET_MACVLAN)
+			return ctr_error_user(err, CTR_ERR_USAGE, EINVAL,
+					      "%s: a macvlan has no host-side device to limit: use veth or routed for "
+					      "rate=",
+					      where);
+		/* Below ~8 kbit/s a full-sized packet takes over a second. */
+		if (ctr_net_parse_rate(v, &bits) < 0 || bits < 8000 || bits > 100000000000000ull)
+			return ctr_error_user(
+				err, CTR_ERR_USAGE, EINVAL,
+				"%s: rate '%s': expected a number with a unit, 8kbit..100tbit (bit, kbit, "
+				"mbit, gbit, tbit; or bytes: bps, kbps, mbps, gbps), e.g. 100mbit",
+				where, v);
+		i->rate = bits;
+		return 0;
+	}
+	if (!strcmp(k, "filter")) {
+		if (i->type == CTR_NET_MACVLAN)
+			return ctr_error_user(err, CTR_ERR_USAGE, EINVAL,
+					      "%s: a macvlan has no host-side device to filter on: use veth or routed "
+					      "for filter=",
+					      where);
+		if (strcmp(v, "on") && strcmp(v, "off"))
+			return ctr_error_user(err, CTR_ERR_USAGE, EINVAL, "%s: filter '%s': expected on or off", where,
+					      v);
+		i->nofilter = !strcmp(v, "off");
+		return 0;
+	}
 	if (!strcmp(k, "mtu")) {
 		char *end;
 		long mtu = strtol(v, &end, 10);
@@ -221,8 +280,9 @@ static int if_set(struct ctr_net_if *i, const char *k, const char *v, const char
 	}
 	return ctr_error_user(
 		err, CTR_ERR_USAGE, EINVAL,
-		"%s: unknown key '%s' (veth takes name, bridge, bridge-ip, ip, gw, mac, mtu; macvlan takes "
-		"parent instead of bridge and bridge-ip; routed takes uplink instead of bridge, bridge-ip and gw)",
+		"%s: unknown key '%s' (veth takes name, bridge, bridge-ip, ip, gw, mac, mtu, rate, filter; macvlan "
+		"takes parent instead of bridge and bridge-ip, and no rate or filter; routed takes uplink instead of "
+		"bridge, bridge-ip and gw)",
 		where, k);
 }
 
@@ -356,6 +416,11 @@ void ctr_net_host_name(const char *key, size_t i, char ret[16])
 	snprintf(ret, 16, "ctr%08x%zu", fnv1a(key, 0), i % 1000);
 }
 
+void ctr_net_ifb_name(const char *key, size_t i, char ret[16])
+{
+	snprintf(ret, 16, "ctr%08x%zui", fnv1a(key, 0), i % 1000);
+}
+
 int ctr_network_finish(struct ctr_network *net, const char *container)
 {
 	for (size_t i = 0; i < net->n; i++) {
@@ -462,6 +527,20 @@ int ctr_network_parse(yajl_val v, struct ctr_network *ret, struct ctr_error **er
 					r = YAJL_IS_STRING(f->u.array.values[j])
 						    ? if_set(i, "ip", f->u.array.values[j]->u.string, fpath, err)
 						    : bad(err, fpath, "expected strings");
+			} else if (!strcmp(key, "rate")) {
+				if (!YAJL_IS_INTEGER(f) || YAJL_GET_INTEGER(f) < 8000)
+					r = bad(err, fpath, "expected bits per second, a number >= 8000");
+				else if (i->type == CTR_NET_MACVLAN)
+					r = bad(err, fpath, "a macvlan cannot be limited (no host-side device)");
+				else
+					i->rate = (uint64_t)YAJL_GET_INTEGER(f);
+			} else if (!strcmp(key, "filter")) {
+				if (!YAJL_IS_TRUE(f) && !YAJL_IS_FALSE(f))
+					r = bad(err, fpath, "expected true or false");
+				else if (i->type == CTR_NET_MACVLAN && YAJL_IS_FALSE(f))
+					r = bad(err, fpath, "a macvlan has no filter to turn off");
+				else
+					i->nofilter = YAJL_IS_FALSE(f);
 			} else if (!strcmp(key, "mtu")) {
 				if (!YAJL_IS_INTEGER(f) || YAJL_GET_INTEGER(f) < 68 || YAJL_GET_INTEGER(f) > 65535)
 					r = bad(err, fpath, "expected a number 68..65535");
@@ -552,6 +631,14 @@ void ctr_network_gen(const struct ctr_network *net, yajl_gen g)
 		if (i->mtu) {
 			GSTR(g, "mtu");
 			yajl_gen_integer(g, i->mtu);
+		}
+		if (i->rate) {
+			GSTR(g, "rate");
+			yajl_gen_integer(g, (long long)i->rate);
+		}
+		if (i->nofilter) {
+			GSTR(g, "filter");
+			yajl_gen_bool(g, 0);
 		}
 		yajl_gen_map_close(g);
 	}

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
+#include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <net/if.h>
@@ -123,7 +124,8 @@ int ctr_netns_loopback_up(struct ctr_error **err)
 	return r < 0 ? ctr_error_sys(err, -r, "bring up loopback") : 0;
 }
 
-static int addr_add(struct nl *nl, unsigned index, const char *cidr)
+/* Add an address to interface `index`, or remove it. */
+static int addr_change(struct nl *nl, unsigned index, const char *cidr, bool add)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	unsigned char addr[16];
@@ -135,7 +137,7 @@ static int addr_add(struct nl *nl, unsigned index, const char *cidr)
 
 	if (r < 0)
 		return r;
-	nlh = nl_msg(nl, buf, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
+	nlh = nl_msg(nl, buf, add ? RTM_NEWADDR : RTM_DELADDR, add ? NLM_F_CREATE | NLM_F_EXCL : 0);
 	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	ifa->ifa_family = (unsigned char)family;
 	ifa->ifa_prefixlen = (unsigned char)prefix;
@@ -145,9 +147,14 @@ static int addr_add(struct nl *nl, unsigned index, const char *cidr)
 	mnl_attr_put(nlh, IFA_ADDRESS, len, addr);
 	/* The administrator assigned it: usable at once, no duplicate address
 	 * detection delaying an IPv6 address while init boots. */
-	if (family == AF_INET6)
+	if (family == AF_INET6 && add)
 		mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD);
 	return nl_request(nl, nlh);
+}
+
+static int addr_add(struct nl *nl, unsigned index, const char *cidr)
+{
+	return addr_change(nl, index, cidr, true);
 }
 
 /* A default route via gw out of interface `index`; onlink: gw is not in
@@ -199,7 +206,7 @@ static int bridge_create(struct nl *nl, const char *name, const char *ip)
 	return link_up(nl, name);
 }
 
-static int mac_bytes(const char *s, unsigned char ret[6])
+int ctr_net_mac_bytes(const char *s, unsigned char ret[6])
 {
 	unsigned b[6];
 
@@ -219,7 +226,7 @@ static int veth_create(struct nl *nl, const char *host, const struct ctr_net_if 
 	struct nlattr *info, *data, *peer;
 	unsigned char mac[6];
 
-	if (mac_bytes(i->mac, mac) < 0)
+	if (ctr_net_mac_bytes(i->mac, mac) < 0)
 		return -EINVAL;
 	put_ifinfo(nlh, 0);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, host);
@@ -254,8 +261,9 @@ static bool has_family(const struct ctr_net_if *i, int family)
 	return false;
 }
 
-/* A route to exactly `cidr`'s address (/32 or /128) out of `index`. */
-static int route_host(struct nl *nl, unsigned index, const char *cidr)
+/* A route to exactly `cidr`'s address (/32 or /128) out of `index`, or its
+ * removal. */
+static int route_host(struct nl *nl, unsigned index, const char *cidr, bool add)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	unsigned char addr[16];
@@ -266,7 +274,7 @@ static int route_host(struct nl *nl, unsigned index, const char *cidr)
 
 	if (r < 0)
 		return r;
-	nlh = nl_msg(nl, buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE);
+	nlh = nl_msg(nl, buf, add ? RTM_NEWROUTE : RTM_DELROUTE, add ? NLM_F_CREATE | NLM_F_REPLACE : 0);
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = (unsigned char)family;
 	rtm->rtm_dst_len = family == AF_INET ? 32 : 128;
@@ -342,12 +350,89 @@ static int routed_host(struct nl *nl, const struct ctr_net_if *i, const char *ho
 	if (uplink && has_family(i, AF_INET6) && (r = net_sysctl("ipv6", i->uplink, "proxy_ndp", "1")) < 0)
 		return ctr_error_sys(err, -r, "turn on proxy NDP on %s", i->uplink);
 	for (size_t j = 0; i->ips[j]; j++) {
-		if ((r = route_host(nl, index, i->ips[j])) < 0)
+		if ((r = route_host(nl, index, i->ips[j], true)) < 0)
 			return ctr_error_sys(err, -r, "host route to %s via %s", i->ips[j], host);
 		if (uplink && (r = neigh_proxy(nl, uplink, i->ips[j], true)) < 0)
 			return ctr_error_sys(err, -r, "proxy ARP/NDP for %s on %s", i->ips[j], i->uplink);
 	}
 	return 0;
+}
+
+/* rate=: a token bucket on the root of interface `index`: on the host end
+ * for what the container receives, on its ifb for what it sends (filter.c
+ * forwards that there). The bucket holds 10 ms at the rate (16 KiB at
+ * least), the queue 50 ms more. */
+static int tbf_add(struct nl *nl, unsigned index, uint64_t bits)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nl_msg(nl, buf, RTM_NEWQDISC, NLM_F_CREATE | NLM_F_REPLACE);
+	struct tcmsg *tcm = mnl_nlmsg_put_extra_header(nlh, sizeof(*tcm));
+	struct tc_tbf_qopt q = { 0 };
+	uint64_t bps = bits / 8, burst = bps / 100, limit;
+	struct nlattr *opts;
+
+	if (burst < 16 * 1024)
+		burst = 16 * 1024;
+	if (burst > UINT32_MAX / 2)
+		burst = UINT32_MAX / 2;
+	limit = burst + bps / 20;
+	tcm->tcm_family = AF_UNSPEC;
+	tcm->tcm_ifindex = (int)index;
+	tcm->tcm_handle = TC_H_MAKE(1U << 16, 0);
+	tcm->tcm_parent = TC_H_ROOT;
+	mnl_attr_put_strz(nlh, TCA_KIND, "tbf");
+	opts = mnl_attr_nest_start(nlh, TCA_OPTIONS);
+	/* An Ethernet link layer: the kernel needs no rate table then. */
+	q.rate.rate = bps > UINT32_MAX ? UINT32_MAX : (uint32_t)bps;
+	q.rate.linklayer = TC_LINKLAYER_ETHERNET;
+	q.limit = limit > UINT32_MAX ? UINT32_MAX : (uint32_t)limit;
+	mnl_attr_put(nlh, TCA_TBF_PARMS, sizeof(q), &q);
+	if (bps > UINT32_MAX)
+		mnl_attr_put_u64(nlh, TCA_TBF_RATE64, bps);
+	mnl_attr_put_u32(nlh, TCA_TBF_BURST, (uint32_t)burst);
+	mnl_attr_nest_end(nlh, opts);
+	return nl_request(nl, nlh);
+}
+
+/* IPv6 link-local address from the MAC (EUI-64), whatever the namespace's
+ * default: the anti-spoofing rules let exactly that one through. */
+static int link_eui64(struct nl *nl, unsigned index)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nl_msg(nl, buf, RTM_NEWLINK, 0);
+	struct nlattr *spec, *in6;
+
+	put_ifinfo(nlh, (int)index);
+	spec = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
+	in6 = mnl_attr_nest_start(nlh, AF_INET6);
+	mnl_attr_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_EUI64);
+	mnl_attr_nest_end(nlh, in6);
+	mnl_attr_nest_end(nlh, spec);
+	return nl_request(nl, nlh);
+}
+
+/* The ifb that holds back what interface i sends, up and shaping. */
+static int ifb_create(struct nl *nl, const char *name, uint64_t rate)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nl_msg(nl, buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+	struct nlattr *info;
+	int r;
+
+	put_ifinfo(nlh, 0);
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "ifb");
+	mnl_attr_nest_end(nlh, info);
+	r = nl_request(nl, nlh);
+	if (r == 0)
+		r = tbf_add(nl, if_nametoindex(name), rate);
+	return r < 0 ? r : link_up(nl, name);
+}
+
+static bool filtered(const struct ctr_net_if *i)
+{
+	return i->type != CTR_NET_MACVLAN && !i->nofilter;
 }
 
 /* A macvlan in bridge mode on the host interface `parent`, created inside
@@ -359,7 +444,7 @@ static int macvlan_create(struct nl *nl, const struct ctr_net_if *i, unsigned pa
 	struct nlattr *info, *data;
 	unsigned char mac[6];
 
-	if (mac_bytes(i->mac, mac) < 0)
+	if (ctr_net_mac_bytes(i->mac, mac) < 0)
 		return -EINVAL;
 	put_ifinfo(nlh, 0);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, i->name);
@@ -394,6 +479,13 @@ static int configure_inside(const struct ctr_network *net, struct ctr_error **er
 			r = ctr_error_sys(err, errno, "find %s in the container", i->name);
 			break;
 		}
+		/* Filtered: the one link-local address the rules allow, and no
+		 * addresses of its own making from router advertisements. An
+		 * error (ENOENT, EAFNOSUPPORT) means no IPv6 here: nothing to do. */
+		if (filtered(i)) {
+			link_eui64(&nl, index);
+			net_sysctl("ipv6", i->name, "autoconf", "0");
+		}
 		for (size_t j = 0; i->ips[j] && r == 0; j++)
 			if ((r = addr_add(&nl, index, i->ips[j])) < 0)
 				r = ctr_error_sys(err, -r, "add address %s to %s", i->ips[j], i->name);
@@ -420,7 +512,10 @@ void ctr_net_teardown(const struct ctr_network *net, const char *key)
 {
 	struct nl nl = { 0 };
 
-	if (!net->n || nl_open(&nl) < 0)
+	if (!net->n)
+		return;
+	ctr_net_filter_teardown(net, key);
+	if (nl_open(&nl) < 0)
 		return;
 	for (size_t n = 0; n < net->n; n++) {
 		char host[16];
@@ -437,6 +532,11 @@ void ctr_net_teardown(const struct ctr_network *net, const char *key)
 		}
 		ctr_net_host_name(key, n, host);
 		link_del(&nl, host);
+		/* An ifb is not tied to the container's namespace. */
+		if (net->ifs[n].rate) {
+			ctr_net_ifb_name(key, n, host);
+			link_del(&nl, host);
+		}
 	}
 	nl_close(&nl);
 }
@@ -480,6 +580,16 @@ int ctr_net_setup(const struct ctr_network *net, const char *key, pid_t pid, str
 		ctr_net_host_name(key, n, host);
 		/* A leftover of a start that crashed: it would block the name. */
 		link_del(&nl, host);
+		if (i->rate) {
+			char ifb[16];
+
+			ctr_net_ifb_name(key, n, ifb);
+			link_del(&nl, ifb);
+			if ((r = ifb_create(&nl, ifb, i->rate)) < 0) {
+				r = ctr_error_sys(err, -r, "create ifb %s for %s's rate=", ifb, i->name);
+				break;
+			}
+		}
 		master = i->type == CTR_NET_VETH ? if_nametoindex(i->bridge) : 0;
 		if (i->type == CTR_NET_VETH && !master) {
 			r = bridge_create(&nl, i->bridge, i->bridge_ip);
@@ -501,6 +611,9 @@ int ctr_net_setup(const struct ctr_network *net, const char *key, pid_t pid, str
 			r = ctr_error_sys(err, -r, "bring up %s", host);
 		if (r == 0 && i->type == CTR_NET_ROUTED)
 			r = routed_host(&nl, i, host, err);
+		if (r == 0 && i->rate && (r = tbf_add(&nl, if_nametoindex(host), i->rate)) < 0)
+			r = ctr_error_sys(err, -r, "limit %s to rate=%llu bit/s (tbf qdisc on %s)", i->name,
+					  (unsigned long long)i->rate, host);
 	}
 	nl_close(&nl);
 	if (r == 0) {
@@ -514,6 +627,8 @@ int ctr_net_setup(const struct ctr_network *net, const char *key, pid_t pid, str
 				r = ctr_error_sys(err, errno, "return to the host's network namespace");
 		}
 	}
+	if (r == 0)
+		r = ctr_net_filter_setup(net, key, err);
 	if (r < 0)
 		ctr_net_teardown(net, key);
 	return r;

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct ctr_error;
@@ -32,6 +33,8 @@ struct ctr_net_if {
 	char *gw4, *gw6; /* default routes, or NULL */
 	char *mac;	 /* "02:..": fixed at create, stable across restarts */
 	unsigned mtu;	 /* 0: the kernel's default */
+	uint64_t rate;	 /* bits per second each way, 0: unlimited (veth, routed) */
+	bool nofilter;	 /* filter=off: no anti-spoofing rules (veth, routed) */
 };
 
 /* ctr.network: no interfaces but loopback when empty ("--net none"). */
@@ -57,12 +60,21 @@ int ctr_network_addresses(const struct ctr_network *net, char ***ret);
  * AF_INET or AF_INET6 in *ret_family, the address bytes and the prefix
  * (each may be NULL). -EINVAL on anything else. */
 int ctr_net_parse_cidr(const char *s, int *ret_family, unsigned char ret_addr[16], unsigned *ret_prefix);
+/* A rate with its unit: bit, kbit, mbit, gbit, tbit (bits per second, SI) or
+ * bps, kbps, mbps, gbps (bytes per second), e.g. "100mbit". */
+int ctr_net_parse_rate(const char *s, uint64_t *ret_bits);
 /* AF_INET or AF_INET6 for an address without prefix, -EINVAL if neither. */
 int ctr_net_addr_family(const char *s);
+
+/* "02:00:00:00:00:01" as six bytes, -EINVAL if it is not one. */
+int ctr_net_mac_bytes(const char *s, unsigned char ret[6]);
 
 /* The host side's interface name of interface i of a container; `key` is
  * unique per container on the host (its directory: root and name). */
 void ctr_net_host_name(const char *key, size_t i, char ret[16]);
+/* The ifb device that shapes what interface i sends (rate=): the host
+ * side's name and "i". */
+void ctr_net_ifb_name(const char *key, size_t i, char ret[16]);
 
 /* Bring up "lo" in the caller's current network namespace. */
 int ctr_netns_loopback_up(struct ctr_error **err);
@@ -73,5 +85,13 @@ int ctr_net_setup(const struct ctr_network *net, const char *key, pid_t pid, str
 /* Remove the host side of the container's interfaces (the kernel removes a
  * veth pair with the container's namespace anyway; this is for leftovers). */
 void ctr_net_teardown(const struct ctr_network *net, const char *key);
+
+/* nf_tables (filter.c): the anti-spoofing rules and ingress policer of the
+ * container's veth and routed interfaces, on their host ends (which must
+ * exist); one netdev table per container. */
+int ctr_net_filter_setup(const struct ctr_network *net, const char *key, struct ctr_error **err);
+void ctr_net_filter_teardown(const struct ctr_network *net, const char *key);
+/* Let interface i send from cidr's address, or no longer. */
+int ctr_net_filter_address(const struct ctr_net_if *i, const char *key, const char *cidr, bool add);
 
 #endif

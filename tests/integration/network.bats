@@ -67,6 +67,11 @@ host_ends() {
 	expect_each_fails 2 "gw '10.20.0.1/24' is not an IPv4 or IPv6 address" "create $c --net veth,gw=10.20.0.1/24"
 	expect_each_fails 2 "mtu '9': expected a number 68..65535" "create $c --net veth,mtu=9"
 	expect_each_fails 2 "unknown key 'colour'" "create $c --net veth,colour=red"
+	expect_each_fails 2 "rate 'fast': expected a number with a unit" "create $c --net veth,rate=fast"
+	expect_each_fails 2 "rate '100': expected a number with a unit" "create $c --net veth,rate=100"
+	expect_each_fails 2 "a macvlan has no host-side device to limit" \
+		"create $c --net macvlan,parent=eth0,rate=10mbit"
+	expect_each_fails 2 "filter 'maybe': expected on or off" "create $c --net veth,filter=maybe"
 	expect_each_fails 2 "unknown type 'vxlan'" "create $c --net vxlan,ip=10.20.0.7/32"
 	expect_each_fails 2 "bridge 'a-bridge-name-too-long' is not an interface name" \
 		"create $c --net veth,bridge=a-bridge-name-too-long"
@@ -232,4 +237,99 @@ search example.com corp"
 	run ip -n "$h1" -6 route
 	expect_not_contains "$output" "fd00:50::77"
 	nctr "$h1" destroy "$c"
+}
+
+# A counter of the ICMP echo requests a container's network stack received:
+# proof that a packet arrived, or that it never did.
+in_echos() {
+	nctr "$1" exec "$2" -- cat /proc/net/snmp /proc/net/snmp6 |
+		awk '/^Icmp:/ { if (!c) { for (i = 1; i <= NF; i++) if ($i == "InEchos") c = i } else v4 = $c }
+		     $1 == "Icmp6InEchos" { v6 = $2 } END { print v4 + v6 }'
+}
+
+@test "anti-spoofing: a foreign source address or MAC is dropped at the host end; filter=off lets it through" {
+	local ns a b tables
+	ns=$(test_netns)
+	a=$(cname a)
+	b=$(cname b)
+	nctr "$ns" create "$a" --net veth,bridge=br0,ip=10.20.0.7/24,ip=fd00:20::7/64
+	nctr "$ns" create "$b" --net veth,bridge=br0,ip=10.20.0.8/24,ip=fd00:20::8/64,filter=off
+	nctr "$ns" start "$a"
+	nctr "$ns" start "$b"
+	# Its own addresses work, IPv6 link-local neighbour discovery included.
+	nctr "$ns" exec "$a" -- ping -c1 -W2 10.20.0.8
+	nctr "$ns" exec "$a" -- ping6 -c1 -W2 fd00:20::8
+	local before after
+	before=$(in_echos "$ns" "$b")
+	# A foreign IPv4 and IPv6 address on its eth0, used as the source.
+	nctr "$ns" exec "$a" -- ip addr add 10.20.0.99/24 dev eth0
+	# (busybox ip has no nodad: wait out duplicate address detection, 3 s at most)
+	nctr "$ns" exec "$a" -- sh -c 'ip addr add fd00:20::99/64 dev eth0 && for i in $(seq 30); do
+		ip -6 addr show dev eth0 | grep -q tentative || exit 0; sleep 0.1; done; exit 1'
+	run nctr "$ns" exec "$a" -- ping -c2 -W1 -I 10.20.0.99 10.20.0.8
+	expect_contains "$output" "0 packets received"
+	run nctr "$ns" exec "$a" -- ping6 -c2 -W1 -I fd00:20::99 fd00:20::8
+	expect_contains "$output" "0 packets received"
+	# A foreign MAC, even with its own address.
+	nctr "$ns" exec "$a" -- ip link set eth0 address 02:00:00:00:00:99
+	run nctr "$ns" exec "$a" -- ping -c2 -W1 10.20.0.8
+	expect_contains "$output" "0 packets received"
+	after=$(in_echos "$ns" "$b")
+	expect_eq "$after" "$before" "echo requests that reached $b"
+	# The rules sit in the host's nf_tables, one table for the container.
+	tables=$(nsenter --net="/run/netns/$ns" nft list tables)
+	expect_eq "$(grep -c '^table netdev ctr' <<<"$tables")" 1 "netdev tables: $tables"
+	# The same from the unfiltered container reaches its peer (whose own
+	# MAC is back, so that it may answer).
+	nctr "$ns" exec "$a" -- ip link set eth0 address "$(nctr "$ns" config "$a" | jget 'd["ctr"]["network"][0]["mac"]')"
+	before=$(in_echos "$ns" "$a")
+	nctr "$ns" exec "$b" -- ip addr add 10.20.0.98/24 dev eth0
+	nctr "$ns" exec "$b" -- ping -c1 -W2 -I 10.20.0.98 10.20.0.7
+	after=$(in_echos "$ns" "$a")
+	expect_eq "$after" "$((before + 1))" "echo requests that reached $a"
+	nctr "$ns" stop "$a"
+	nctr "$ns" stop "$b"
+	expect_eq "$(nsenter --net="/run/netns/$ns" nft list tables)" "" "nf_tables after stop"
+	nctr "$ns" destroy "$a"
+	nctr "$ns" destroy "$b"
+}
+
+# Seconds*1000 that container $2 takes to fetch 2.5 MiB from $3's httpd.
+fetch_ms() {
+	local s e
+	s=$(date +%s%N)
+	nctr "$1" exec "$2" -- timeout 20 wget -q -O /dev/null "http://$3:8080/f" || return 1
+	e=$(date +%s%N)
+	echo $(((e - s) / 1000000))
+}
+
+@test "rate=10mbit holds each way between two containers (wide tolerance); its ifb goes with the stop" {
+	local ns a b ms
+	ns=$(test_netns)
+	a=$(cname a)
+	b=$(cname b)
+	nctr "$ns" create "$a" --net veth,bridge=br0,ip=10.20.0.7/24,rate=10mbit
+	nctr "$ns" create "$b" --net veth,bridge=br0,ip=10.20.0.8/24
+	expect_eq "$(nctr "$ns" config "$a" | jget 'd["ctr"]["network"][0]["rate"]')" 10000000 "stored in bit/s"
+	nctr "$ns" start "$a"
+	nctr "$ns" start "$b"
+	for c in "$a" "$b"; do
+		nctr "$ns" exec "$c" -- sh -c 'mkdir -p /srv && dd if=/dev/zero of=/srv/f bs=64k count=40 2>/dev/null &&
+			httpd -p 8080 -h /srv'
+	done
+	# 2.5 MiB at 10 Mbit/s: 2.1 s. Unlimited, a veth moves it in ~30 ms.
+	# Accepted: 1.3 s to 5 s (16 to 4 Mbit/s).
+	ms=$(fetch_ms "$ns" "$a" 10.20.0.8)
+	echo "into $a: $ms ms"
+	[ "$ms" -ge 1300 ] && [ "$ms" -le 5000 ]
+	ms=$(fetch_ms "$ns" "$b" 10.20.0.7)
+	echo "out of $a: $ms ms"
+	[ "$ms" -ge 1300 ] && [ "$ms" -le 5000 ]
+	ms=$(fetch_ms "$ns" "$b" 10.20.0.8)
+	echo "unlimited, $b from itself: $ms ms"
+	expect_eq "$(host_ends "$ns" | grep -c 'i$')" 1 "the ifb of $a"
+	nctr "$ns" stop "$a"
+	expect_eq "$(host_ends "$ns" | grep -c 'i$')" 0 "ifb after stop"
+	nctr "$ns" destroy "$a"
+	nctr "$ns" destroy --force "$b"
 }

@@ -143,12 +143,17 @@ static void test_document(void)
 	struct ctr_error *err = NULL;
 
 	ok(ctr_spec_new_default("n1", &s) == 0 && s->net.n == 0, "no interfaces by default (loopback only)");
-	ctr_network_add_option(&s->net, "veth,bridge=br0,bridge-ip=10.20.0.1/24,ip=10.20.0.7/24,gw=10.20.0.1,mtu=1450",
-			       NULL);
+	ctr_network_add_option(
+		&s->net,
+		"veth,bridge=br0,bridge-ip=10.20.0.1/24,ip=10.20.0.7/24,gw=10.20.0.1,mtu=1450,rate=100mbit,"
+		"filter=off",
+		NULL);
 	ctr_network_finish(&s->net, "n1");
 	ok(ctr_spec_to_json(s, &json, NULL) == 0, "written");
 	contains(json, "\"bridgeIp\": \"10.20.0.1/24\"", "bridgeIp");
 	contains(json, "\"gw4\": \"10.20.0.1\"", "gw4");
+	contains(json, "\"rate\": 100000000", "rate in bit/s");
+	contains(json, "\"filter\": false", "filter off");
 	ok(json && ctr_spec_parse(json, strlen(json), &back, &err) == 0, "parsed back");
 	ok(back && ctr_spec_to_json(back, &json2, NULL) == 0, "written again");
 	is_str(json2, json, "round trip is identical");
@@ -185,6 +190,12 @@ static void test_document(void)
 		{ "{\"ctr\":{\"network\":[{\"type\":\"veth\",\"speed\":1}]}}", "ctr.network[0].speed: unknown field" },
 		{ "{\"ctr\":{\"network\":[{\"type\":\"veth\",\"ips\":[\"10.0.0.1\"]}]}}", "ctr.network[0].ips" },
 		{ "{\"ctr\":{\"network\":[{\"type\":\"veth\",\"mtu\":\"big\"}]}}", "ctr.network[0].mtu" },
+		{ "{\"ctr\":{\"network\":[{\"type\":\"veth\",\"rate\":\"10mbit\"}]}}",
+		  "ctr.network[0].rate: expected bits" },
+		{ "{\"ctr\":{\"network\":[{\"type\":\"veth\",\"filter\":\"off\"}]}}",
+		  "ctr.network[0].filter: expected true or false" },
+		{ "{\"ctr\":{\"network\":[{\"type\":\"macvlan\",\"parent\":\"e\",\"rate\":10000}]}}",
+		  "a macvlan cannot be limited" },
 		{ "{\"ctr\":{\"network\":[{\"type\":\"veth\",\"name\":\"a\"},{\"type\":\"veth\",\"name\":\"a\"}]}}",
 		  "two interfaces are named 'a'" },
 	};
@@ -200,8 +211,39 @@ static void test_document(void)
 	}
 }
 
+static void test_rate(void)
+{
+	static const struct {
+		const char *s;
+		uint64_t bits;
+	} good[] = { { "100mbit", 100000000 },	    { "1gbit", 1000000000 },
+		     { "512kbit", 512000 },	    { "10MBit", 10000000 },
+		     { "1tbit", 1000000000000ull }, { "125kbps", 1000000 },
+		     { "1gbps", 8000000000ull },    { "9000bit", 9000 } };
+	static const char *const bad[] = { "",
+					   "100",
+					   "mbit",
+					   "-1mbit",
+					   "1.5mbit",
+					   "10 mbit",
+					   "0mbit",
+					   "10mbits",
+					   "99999999999999999999bit",
+					   "3000000000gbps" };
+	uint64_t v;
+
+	for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
+		v = 0;
+		ok(ctr_net_parse_rate(good[i].s, &v) == 0 && v == good[i].bits, "rate '%s' = %llu bit/s (got %llu)",
+		   good[i].s, (unsigned long long)good[i].bits, (unsigned long long)v);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+		ok(ctr_net_parse_rate(bad[i], &v) < 0, "rate '%s' refused", bad[i]);
+}
+
 int main(void)
 {
+	test_rate();
 	test_options();
 	test_stable();
 	test_addresses();
