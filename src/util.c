@@ -437,9 +437,12 @@ int proc_starttime(pid_t pid, unsigned long long *ret)
 	p = strrchr(buf, ')');
 	if (!p)
 		return -EIO;
-	/* p: the space before field 3 (state); on to the one before field 22,
-	 * starttime. */
+	/* p: the space before field 3 (state). A process that has exited and
+	 * waits to be reaped (its parent may never do it) runs no more. */
 	p++;
+	if (p[1] == 'Z' || p[1] == 'X')
+		return -ESRCH;
+	/* On to the space before field 22, starttime. */
 	for (int field = 3; field < 22; field++) {
 		p = strchr(p + 1, ' ');
 		if (!p)

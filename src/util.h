@@ -102,7 +102,9 @@ int signal_from_string(const char *s);
 /* Writes "SIGUSR2" or "SIGRTMIN+3" into buf. */
 const char *signal_to_string(int sig, char buf[static 16]);
 
-/* Start time of a process in clock ticks since boot (field 22 of /proc/PID/stat). */
+/* Start time of a process in clock ticks since boot (field 22 of
+ * /proc/PID/stat): with its pid, what identifies it. -ESRCH for a zombie,
+ * -ENOENT when there is no such process. */
 int proc_starttime(pid_t pid, unsigned long long *ret);
 
 /* RFC 3339 UTC timestamp for a time in seconds. */

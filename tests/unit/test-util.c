@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "container.h"
@@ -153,6 +154,19 @@ static void test_starttime(void)
 	if (big != MAP_FAILED)
 		munmap(big, 64 << 20);
 	is_int(proc_starttime(999999999, &b), -ENOENT, "no such process: -ENOENT");
+	{
+		pid_t z;
+
+		fflush(stdout);
+		z = fork();
+		if (z == 0)
+			_exit(0);
+		/* Not reaped yet: a zombie; give it up to a second to exit. */
+		for (int i = 0; i < 100 && proc_starttime(z, &b) == 0; i++)
+			usleep(10000);
+		is_int(proc_starttime(z, &b), -ESRCH, "an exited, unreaped child: -ESRCH");
+		waitpid(z, NULL, 0);
+	}
 }
 
 int main(void)
