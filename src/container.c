@@ -598,6 +598,58 @@ fail:
 
 /* ---- set ------------------------------------------------------------------------ */
 
+int ctr_running_network_save(int run_fd, const struct ctr_network *net)
+{
+	_cleanup_free_ char *json = NULL;
+	_cleanup_close_ int dfd = -1;
+	size_t len;
+	int r = ctr_network_to_json(net, &json, &len);
+
+	if (r < 0)
+		return r;
+	/* run_fd may be an O_PATH descriptor. */
+	dfd = openat(run_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return negative_errno();
+	return write_file_atomic_at(dfd, CTR_NETWORK_FILE, json, len, 0644, false);
+}
+
+int ctr_running_network_load(int run_fd, struct ctr_network *ret)
+{
+	_cleanup_free_ char *json = NULL;
+	int r = read_file_at(run_fd, CTR_NETWORK_FILE, 1 << 20, &json, NULL);
+
+	return r < 0 ? r : ctr_network_from_json(json, ret, NULL);
+}
+
+/* `ctr set --net` on a running container: the addresses at once when they
+ * are all that changed (the record of what it runs with follows), the rest
+ * at the next start (1). */
+static int set_network_live(struct ctr_context *ctx, const char *name, const struct ctr_state *st,
+			    const struct ctr_network *want, struct ctr_error **err)
+{
+	_cleanup_free_ char *run = ctr_run_dir(ctx, name), *dir = ctr_container_dir(ctx, name), *key = NULL;
+	_cleanup_close_ int run_fd = -1;
+	struct ctr_network now = { 0 };
+	int r;
+
+	if (!run || !dir)
+		return -ENOMEM;
+	run_fd = open(run, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (run_fd < 0 || ctr_running_network_load(run_fd, &now) < 0 || !ctr_network_addresses_only(&now, want)) {
+		ctr_network_done(&now);
+		return 1;
+	}
+	/* The host ends' names come from the canonical directory, as the
+	 * monitor's. */
+	key = realpath(dir, NULL);
+	r = ctr_net_update_addresses(&now, want, key ? key : dir, st->init_pid, err);
+	if (r == 0 && (r = ctr_running_network_save(run_fd, want)) < 0)
+		r = ctr_error_sys(err, -r, "record the addresses of running '%s'", name);
+	ctr_network_done(&now);
+	return r;
+}
+
 int ctr_set(struct ctr_context *ctx, const char *name, const struct ctr_set_opts *o, struct ctr_error **err)
 {
 	_cleanup_(ctr_spec_freep) struct ctr_spec *spec = NULL, *old = NULL;
@@ -648,13 +700,22 @@ int ctr_set(struct ctr_context *ctx, const char *name, const struct ctr_set_opts
 	r = ctr_spec_validate(spec, err);
 	if (r < 0)
 		return r;
-	if (o->resources) {
+	if (o->resources || o->nets) {
 		/* Limits apply at once to a running container: the cgroups first,
 		 * and only if the kernel takes them does the config change. */
 		r = ctr_load_state(ctx, name, true, &st, err);
 		if (r < 0)
 			return r;
-		live = st.status == CTR_RUNNING;
+		live = st.status == CTR_RUNNING && o->resources;
+		if (st.status == CTR_RUNNING && o->nets) {
+			r = set_network_live(ctx, name, &st, &spec->net, err);
+			if (r > 0 && o->ret_net_pending)
+				*o->ret_net_pending = true;
+			if (r < 0) {
+				ctr_state_done(&st);
+				return r;
+			}
+		}
 		if (live) {
 			r = ctr_load_spec(ctx, name, &old, err);
 			if (r == 0)

@@ -56,9 +56,12 @@ struct ctr_set_opts {
 	int stop_timeout;	/* -1 = unchanged */
 	char *const *resources; /* "memory", "512M", ...: applied at once when running */
 	char *const *security;	/* "cap-add", "SYS_TIME", ...: applied at the next start */
-	char *const *nets;	/* non-NULL: the interfaces, replacing all; at the next start */
+	char *const *nets;	/* non-NULL: the interfaces, replacing all; at the next start, or
+				 * at once when only addresses change */
 	char *const *dns;	/* non-NULL: the nameservers, replacing all; at the next start */
 	char *const *search;	/* non-NULL: the search domains, replacing all */
+	bool *ret_net_pending;	/* set when a running container gets its new interfaces at its
+				 * next start */
 };
 int ctr_set(struct ctr_context *ctx, const char *name, const struct ctr_set_opts *o, struct ctr_error **err);
 

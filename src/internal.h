@@ -13,6 +13,7 @@ struct ctr_state;
 
 #define CTR_CONFIG_FILE	   "config.json"
 #define CTR_STATE_FILE	   "state.json"
+#define CTR_NETWORK_FILE   "network.json"
 #define CTR_SOCKET_FILE	   "monitor.sock"
 #define CTR_LOCK_FILE	   ".lock"
 #define CTR_LAST_EXIT_FILE "last-exit.json"
@@ -32,6 +33,12 @@ int ctr_container_exists(struct ctr_context *ctx, const char *name, struct ctr_e
 /* Fails with CTR_ERR_NOT_FOUND when the container does not exist. */
 int ctr_load_spec(struct ctr_context *ctx, const char *name, struct ctr_spec **ret, struct ctr_error **err);
 int ctr_save_spec(struct ctr_context *ctx, const char *name, const struct ctr_spec *spec, struct ctr_error **err);
+
+struct ctr_network;
+/* The interfaces a running container has (RUNDIR/NAME/network.json): what
+ * it started with, and the addresses set since. Load: -ENOENT if none. */
+int ctr_running_network_save(int run_fd, const struct ctr_network *net);
+int ctr_running_network_load(int run_fd, struct ctr_network *ret);
 
 /* The container's run state; status CTR_STOPPED when it has none. A stale state
  * (its monitor is gone) reads as stopped; with `repair` (caller holds the

@@ -363,9 +363,16 @@ static void teardown(struct monitor *m, bool launched)
 {
 	_cleanup_free_ char *run = ctr_run_dir(m->ctx, m->name);
 
+	struct ctr_network now = { 0 };
+
 	/* The host ends of its interfaces (gone with its network namespace
-	 * already, unless something else holds that namespace). */
+	 * already, unless something else holds that namespace); and what
+	 * outlives them, for the addresses `ctr set` gave it since: proxy
+	 * entries on an uplink. */
 	ctr_net_teardown(&m->spec->net, m->dir);
+	if (m->spec->net.n && m->run_fd >= 0 && ctr_running_network_load(m->run_fd, &now) == 0)
+		ctr_net_teardown(&now, m->dir);
+	ctr_network_done(&now);
 	if (m->cg) {
 		ctr_cgroup_destroy(m->cg, NULL);
 		ctr_cgroup_free(m->cg);
@@ -625,6 +632,14 @@ int ctr_monitor_run(struct ctr_context *ctx, const char *name, struct ctr_spec *
 	if (r < 0)
 		goto out;
 	launched = true;
+	/* What it runs with, for `ctr set` to change addresses at once. */
+	if (spec->net.n && (r = ctr_running_network_save(m.run_fd, &spec->net)) < 0) {
+		r = ctr_error_sys(err, -r, "write %s/%s", run, CTR_NETWORK_FILE);
+		kill_everything(&m);
+		while (!m.init_dead && waitpid(m.init_pid, &m.init_status, 0) < 0 && errno == EINTR)
+			;
+		goto out;
+	}
 	m.state.status = CTR_RUNNING;
 	m.state.init_pid = m.init_pid;
 	m.state.started = ctr_now();
@@ -682,10 +697,11 @@ int ctr_monitor_run(struct ctr_context *ctx, const char *name, struct ctr_spec *
 	r = 0;
 out:
 	cgroup_helper_finish(&helper);
-	if (r < 0 && report_fd >= 0)
-		ctr_msg_send_error(report_fd, err ? *err : NULL, -r);
 	if (m.run_fd >= 0 || m.cg)
 		teardown(&m, launched);
+	/* The caller hears of a failed start once nothing of it is left. */
+	if (r < 0 && report_fd >= 0)
+		ctr_msg_send_error(report_fd, err ? *err : NULL, -r);
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		if (m.clients[i] >= 0)
 			close(m.clients[i]);

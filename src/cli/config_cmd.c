@@ -47,6 +47,7 @@ static int run_set(struct cli *cli, int argc, char **argv)
 	_cleanup_free_ struct option *all = cli_with_config_options(opts);
 	_cleanup_(cli_config_options_done) struct cli_config_options co = { 0 };
 	_cleanup_(cli_net_options_done) struct cli_net_options net = { 0 };
+	bool net_pending = false;
 	struct ctr_set_opts o = { .stop_timeout = -1 };
 	struct ctr_error *err = NULL;
 	bool any = false;
@@ -87,8 +88,14 @@ static int run_set(struct cli *cli, int argc, char **argv)
 	o.nets = net.nets;
 	o.dns = net.dns;
 	o.search = net.search;
+	o.ret_net_pending = &net_pending;
 	if (ctr_set(cli->ctx, argv[optind], &o, &err) < 0)
 		return fail(cli, err, "set", argv[optind]);
+	if (net_pending)
+		fprintf(stderr,
+			"ctr: set %s: saved; the container is running and gets its new interfaces at its next "
+			"start (only address changes apply at once)\n",
+			argv[optind]);
 	return 0;
 }
 
@@ -112,7 +119,8 @@ const struct cli_command cli_set = {
 		"      --stop-signal SIG signal that asks init to shut down\n"
 		"      --stop-timeout S  default grace period of 'ctr stop'\n"
 		"      --net SPEC        the container's interfaces, replacing all (repeat for more;\n"
-		"                        'none': loopback only); at the next start (ctr-network(7))\n"
+		"                        'none': loopback only); at the next start, but added or\n"
+		"                        removed addresses at once (ctr-network(7))\n"
 		"      --dns ADDR        nameservers, replacing all ('none': leave resolv.conf alone)\n"
 		"      --search DOMAIN   search domains, replacing all ('none': no search line)\n",
 	.config_help = true,

@@ -596,6 +596,50 @@ int ctr_network_parse(yajl_val v, struct ctr_network *ret, struct ctr_error **er
 	return 0;
 }
 
+static bool str_eq(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+bool ctr_net_same_address(const char *a, const char *b)
+{
+	unsigned char x[16], y[16];
+	unsigned px, py;
+	int fx, fy;
+
+	if (ctr_net_parse_cidr(a, &fx, x, &px) < 0 || ctr_net_parse_cidr(b, &fy, y, &py) < 0)
+		return false;
+	return fx == fy && px == py && !memcmp(x, y, fx == AF_INET ? 4 : 16);
+}
+
+bool ctr_net_has_address(char *const *ips, const char *cidr)
+{
+	for (size_t j = 0; ips && ips[j]; j++)
+		if (ctr_net_same_address(ips[j], cidr))
+			return true;
+	return false;
+}
+
+bool ctr_network_addresses_only(const struct ctr_network *a, const struct ctr_network *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t n = 0; n < a->n; n++) {
+		const struct ctr_net_if *x = &a->ifs[n], *y = &b->ifs[n];
+
+		if (x->type != y->type || !str_eq(x->name, y->name) || !str_eq(x->bridge, y->bridge) ||
+		    !str_eq(x->bridge_ip, y->bridge_ip) || !str_eq(x->parent, y->parent) ||
+		    !str_eq(x->uplink, y->uplink) || !str_eq(x->gw4, y->gw4) || !str_eq(x->gw6, y->gw6) ||
+		    !str_eq(x->mac, y->mac) || x->mtu != y->mtu || x->rate != y->rate || x->nofilter != y->nofilter)
+			return false;
+		/* A routed interface's first address of a family brings the
+		 * gateway and default route of that family: a start's work. */
+		if (x->type == CTR_NET_ROUTED && (has_gw(x, 4) != has_gw(y, 4) || has_gw(x, 6) != has_gw(y, 6)))
+			return false;
+	}
+	return true;
+}
+
 #define GSTR(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
 
 static void gen_opt(yajl_gen g, const char *key, const char *v)
@@ -643,4 +687,38 @@ void ctr_network_gen(const struct ctr_network *net, yajl_gen g)
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_array_close(g);
+}
+
+int ctr_network_to_json(const struct ctr_network *net, char **ret, size_t *ret_len)
+{
+	yajl_gen g = yajl_gen_alloc(NULL);
+	const unsigned char *buf;
+	size_t len;
+	int r = -ENOMEM;
+
+	if (!g)
+		return -ENOMEM;
+	yajl_gen_map_open(g);
+	ctr_network_gen(net, g);
+	yajl_gen_map_close(g);
+	if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok && (*ret = strndup((const char *)buf, len))) {
+		*ret_len = len;
+		r = 0;
+	}
+	yajl_gen_free(g);
+	return r;
+}
+
+int ctr_network_from_json(const char *json, struct ctr_network *ret, struct ctr_error **err)
+{
+	static const char *const path[] = { "network", NULL };
+	yajl_val root = yajl_tree_parse(json, NULL, 0), v;
+	int r;
+
+	if (!root)
+		return bad(err, "network record", "malformed JSON");
+	v = yajl_tree_get(root, (const char **)path, yajl_t_array);
+	r = v ? ctr_network_parse(v, ret, err) : bad(err, "network record", "no \"network\" array");
+	yajl_tree_free(root);
+	return r;
 }

@@ -633,3 +633,98 @@ int ctr_net_setup(const struct ctr_network *net, const char *key, pid_t pid, str
 		ctr_net_teardown(net, key);
 	return r;
 }
+
+/* One address of interface n of a running container, added or removed:
+ * inside through `in` (a socket of its namespace, the interface at
+ * `index`), host route and proxy entry for a routed interface, the filter's
+ * set. Removal goes in the reverse order of addition. */
+static int update_one(struct nl *host, struct nl *in, unsigned index, const struct ctr_net_if *i, const char *key,
+		      size_t n, const char *cidr, bool add, struct ctr_error **err)
+{
+	char end[16];
+	unsigned host_index, uplink;
+	int r = 0;
+
+	ctr_net_host_name(key, n, end);
+	host_index = i->type == CTR_NET_ROUTED ? if_nametoindex(end) : 0;
+	uplink = i->type == CTR_NET_ROUTED && i->uplink ? if_nametoindex(i->uplink) : 0;
+	if (add && (r = addr_change(in, index, cidr, true)) < 0 && r != -EEXIST)
+		return ctr_error_sys(err, -r, "add address %s to %s", cidr, i->name);
+	if (host_index && (r = route_host(host, host_index, cidr, add)) < 0 && (add || r != -ESRCH))
+		return ctr_error_sys(err, -r, "%s the host route to %s via %s", add ? "add" : "remove", cidr, end);
+	if (uplink && (r = neigh_proxy(host, uplink, cidr, add)) < 0 && (add || r != -ENOENT))
+		return ctr_error_sys(err, -r, "%s proxy ARP/NDP for %s on %s", add ? "add" : "remove", cidr, i->uplink);
+	if ((r = ctr_net_filter_address(i, key, cidr, add)) < 0)
+		return ctr_error_sys(err, -r, "%s %s in the anti-spoofing set of %s", add ? "allow" : "disallow", cidr,
+				     i->name);
+	if (!add && (r = addr_change(in, index, cidr, false)) < 0 && r != -EADDRNOTAVAIL)
+		return ctr_error_sys(err, -r, "remove address %s from %s", cidr, i->name);
+	return 0;
+}
+
+/* Every address of `to` that `from` lacks is added, then every one of
+ * `from` that `to` lacks removed. */
+static int update_all(struct nl *host, struct nl *in, const unsigned *index, const struct ctr_network *from,
+		      const struct ctr_network *to, const char *key, struct ctr_error **err)
+{
+	for (size_t n = 0; n < to->n; n++)
+		for (size_t j = 0; to->ifs[n].ips[j]; j++)
+			if (!ctr_net_has_address(from->ifs[n].ips, to->ifs[n].ips[j])) {
+				int r = update_one(host, in, index[n], &to->ifs[n], key, n, to->ifs[n].ips[j], true,
+						   err);
+				if (r < 0)
+					return r;
+			}
+	for (size_t n = 0; n < from->n; n++)
+		for (size_t j = 0; from->ifs[n].ips[j]; j++)
+			if (!ctr_net_has_address(to->ifs[n].ips, from->ifs[n].ips[j])) {
+				int r = update_one(host, in, index[n], &from->ifs[n], key, n, from->ifs[n].ips[j],
+						   false, err);
+				if (r < 0)
+					return r;
+			}
+	return 0;
+}
+
+int ctr_net_update_addresses(const struct ctr_network *old, const struct ctr_network *new, const char *key, pid_t pid,
+			     struct ctr_error **err)
+{
+	_cleanup_close_ int self_ns = -1, child_ns = -1;
+	_cleanup_free_ unsigned *index = calloc(new->n + 1, sizeof(*index));
+	struct nl host = { 0 }, in = { 0 };
+	char path[64];
+	int r;
+
+	if (!index)
+		return -ENOMEM;
+	self_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	child_ns = open(path, O_RDONLY | O_CLOEXEC);
+	if (self_ns < 0 || child_ns < 0)
+		return ctr_error_sys(err, errno, "open the network namespaces");
+	/* A socket of the container's namespace, and its interfaces' indexes
+	 * there; then back. */
+	if (setns(child_ns, CLONE_NEWNET) < 0)
+		return ctr_error_sys(err, errno, "join the container's network namespace");
+	r = nl_open(&in);
+	if (r < 0)
+		r = ctr_error_sys(err, -r, "open rtnetlink socket in the container");
+	for (size_t n = 0; n < new->n &&r == 0; n++)
+		if (!(index[n] = if_nametoindex(new->ifs[n].name)))
+			r = ctr_error_sys(err, errno, "find %s in the container", new->ifs[n].name);
+	if (setns(self_ns, CLONE_NEWNET) < 0) {
+		nl_close(&in);
+		return ctr_error_sys(err, errno, "return to the host's network namespace");
+	}
+	if (r == 0 && (r = nl_open(&host)) < 0)
+		r = ctr_error_sys(err, -r, "open rtnetlink socket");
+	if (r == 0) {
+		r = update_all(&host, &in, index, old, new, key, err);
+		/* Back to where it was, as far as that goes. */
+		if (r < 0)
+			update_all(&host, &in, index, new, old, key, NULL);
+	}
+	nl_close(&in);
+	nl_close(&host);
+	return r;
+}

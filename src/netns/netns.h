@@ -46,6 +46,10 @@ struct ctr_network {
 void ctr_network_done(struct ctr_network *net);
 int ctr_network_parse(yajl_val v, struct ctr_network *ret, struct ctr_error **err);
 void ctr_network_gen(const struct ctr_network *net, yajl_gen g);
+/* {"network": [...]}: the interfaces a container runs with, kept in its
+ * run directory. */
+int ctr_network_to_json(const struct ctr_network *net, char **ret, size_t *ret_len);
+int ctr_network_from_json(const char *json, struct ctr_network *ret, struct ctr_error **err);
 /* One --net TYPE[,key=value...] ("none" empties the list). */
 int ctr_network_add_option(struct ctr_network *net, const char *s, struct ctr_error **err);
 /* Fill in what create decides once (MACs from the container's name). */
@@ -66,6 +70,14 @@ int ctr_net_parse_rate(const char *s, uint64_t *ret_bits);
 /* AF_INET or AF_INET6 for an address without prefix, -EINVAL if neither. */
 int ctr_net_addr_family(const char *s);
 
+/* Whether two "ADDR/PREFIX" are one (fd00::7/64 and fd00:0::7/64 are), and
+ * whether a list holds one. */
+bool ctr_net_same_address(const char *a, const char *b);
+bool ctr_net_has_address(char *const *ips, const char *cidr);
+/* Whether b differs from a in the interfaces' addresses at most: what a
+ * running container takes at once (ctr_net_update_addresses). */
+bool ctr_network_addresses_only(const struct ctr_network *a, const struct ctr_network *b);
+
 /* "02:00:00:00:00:01" as six bytes, -EINVAL if it is not one. */
 int ctr_net_mac_bytes(const char *s, unsigned char ret[6]);
 
@@ -85,6 +97,13 @@ int ctr_net_setup(const struct ctr_network *net, const char *key, pid_t pid, str
 /* Remove the host side of the container's interfaces (the kernel removes a
  * veth pair with the container's namespace anyway; this is for leftovers). */
 void ctr_net_teardown(const struct ctr_network *net, const char *key);
+
+/* A running container (init `pid`) whose interfaces are `old` gets the
+ * addresses of `new` (ctr_network_addresses_only): inside, host routes and
+ * proxy entries (routed), the filter's sets. On failure what was done is
+ * undone. */
+int ctr_net_update_addresses(const struct ctr_network *old, const struct ctr_network *new, const char *key, pid_t pid,
+			     struct ctr_error **err);
 
 /* nf_tables (filter.c): the anti-spoofing rules and ingress policer of the
  * container's veth and routed interfaces, on their host ends (which must

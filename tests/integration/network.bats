@@ -333,3 +333,71 @@ fetch_ms() {
 	nctr "$ns" destroy "$a"
 	nctr "$ns" destroy --force "$b"
 }
+
+@test "set --net on a running container: added and removed addresses apply at once, the rest at the next start" {
+	local ns a b
+	ns=$(test_netns)
+	a=$(cname a)
+	b=$(cname b)
+	nctr "$ns" create "$a" --net veth,bridge=br0,ip=10.20.0.7/24
+	nctr "$ns" create "$b" --net veth,bridge=br0,ip=10.20.0.8/24
+	nctr "$ns" start "$a"
+	nctr "$ns" start "$b"
+	# Added: inside at once, and the filter lets it send.
+	run --separate-stderr nctr "$ns" set "$a" --net veth,bridge=br0,ip=10.20.0.7/24,ip=10.20.0.70/24
+	expect_status 0
+	expect_eq "$stderr" "" "no note: nothing waits for a start"
+	run nctr "$ns" exec "$a" -- ip -o addr show eth0
+	expect_contains "$output" "inet 10.20.0.70/24"
+	nctr "$ns" exec "$a" -- ping -c1 -W2 -I 10.20.0.70 10.20.0.8
+	nctr "$ns" exec "$b" -- ping -c1 -W2 10.20.0.70
+	# Removed: gone inside, and no longer allowed as a source.
+	nctr "$ns" set "$a" --net veth,bridge=br0,ip=10.20.0.70/24
+	run nctr "$ns" exec "$a" -- ip -o addr show eth0
+	expect_not_contains "$output" "10.20.0.7/24"
+	nctr "$ns" exec "$a" -- ip addr add 10.20.0.7/24 dev eth0
+	run nctr "$ns" exec "$a" -- ping -c1 -W1 -I 10.20.0.7 10.20.0.8
+	expect_contains "$output" "0 packets received"
+	# An address of another container is refused while running too.
+	expect_each_fails 6 "address 10.20.0.8 already belongs to container '$b'" \
+		"set $a --net veth,bridge=br0,ip=10.20.0.70/24,ip=10.20.0.8/24"
+	# Anything else waits for the next start, and says so.
+	run --separate-stderr nctr "$ns" set "$a" --net veth,bridge=br0,ip=10.20.0.70/24,mtu=1400
+	expect_status 0
+	expect_contains "$stderr" "gets its new interfaces at its next start"
+	run nctr "$ns" exec "$a" -- ip link show eth0
+	expect_contains "$output" "mtu 1500"
+	nctr "$ns" stop "$a"
+	nctr "$ns" start "$a"
+	run nctr "$ns" exec "$a" -- ip link show eth0
+	expect_contains "$output" "mtu 1400"
+	nctr "$ns" destroy --force "$a"
+	nctr "$ns" destroy --force "$b"
+}
+
+@test "routed: an address added to a running container is routed and proxied at once; none is left after stop" {
+	local h1 h2 c
+	h1=$(test_netns a)
+	h2=$(test_netns b)
+	c=$(cname)
+	ip link add up1 netns "$h1" type veth peer name up2 netns "$h2"
+	ip -n "$h1" addr add 10.50.0.1/24 dev up1
+	ip -n "$h2" addr add 10.50.0.2/24 dev up2
+	ip -n "$h1" link set up1 up
+	ip -n "$h2" link set up2 up
+	ip netns exec "$h1" sysctl -qw net.ipv4.ip_forward=1
+	nctr "$h1" create "$c" --net routed,uplink=up1,ip=10.50.0.77/32
+	nctr "$h1" start "$c"
+	nctr "$h1" set "$c" --net routed,uplink=up1,ip=10.50.0.77/32,ip=10.50.0.78/32
+	nsenter --net="/run/netns/$h2" busybox ping -c1 -W3 10.50.0.78
+	run ip -n "$h1" neigh show proxy
+	expect_contains "$output" "10.50.0.78 dev up1 proxy"
+	nctr "$h1" set "$c" --net routed,uplink=up1,ip=10.50.0.78/32
+	run ip -n "$h1" neigh show proxy
+	expect_not_contains "$output" "10.50.0.77"
+	run ip -n "$h1" route
+	expect_not_contains "$output" "10.50.0.77"
+	nctr "$h1" stop "$c"
+	expect_eq "$(ip -n "$h1" neigh show proxy)" "" "proxy entries after stop"
+	nctr "$h1" destroy "$c"
+}
