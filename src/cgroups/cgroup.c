@@ -404,6 +404,19 @@ static bool hier_exists(const struct hier *h)
 	return exists;
 }
 
+/* Whether processes stay in the group for half a second. */
+static bool hier_busy(const struct hier *h)
+{
+	for (int tries = 0; tries < 50; tries++) {
+		_cleanup_free_ pid_t *pids = NULL;
+
+		if (hier_count_procs(h, &pids) <= 0)
+			return false;
+		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+	}
+	return true;
+}
+
 static int hier_remove(const struct hier *h, struct ctr_error **err)
 {
 	int r = 0;
@@ -526,10 +539,23 @@ int ctr_cgroup_create(const char *name, pid_t caller, const char *parent_path, s
 			return r;
 	}
 
-	/* A group left over by a crash (killed mid-start) is emptied first. */
-	for (size_t i = 0; i < cg->n; i++)
-		if (group_exists(&cg->h[i], cg->h[i].path))
-			hier_remove(&cg->h[i], NULL);
+	/* A group left over by a crash (killed mid-start) is emptied first. One
+	 * whose processes stay (processes killed leave within moments) is a
+	 * running container's of the same name under another --root: emptying
+	 * it would kill that container. */
+	for (size_t i = 0; i < cg->n; i++) {
+		if (!group_exists(&cg->h[i], cg->h[i].path))
+			continue;
+		if (hier_busy(&cg->h[i])) {
+			r = ctr_error_user(err, CTR_ERR_EXISTS, EBUSY,
+					   "cgroup %s:%s holds the processes of a running container: is a container "
+					   "named '%s' running under another ctr root? Give one of them another "
+					   "name, or each root its own cgroup-parent (ctr.conf)",
+					   cg->h[i].controllers, cg->h[i].path, name);
+			return r;
+		}
+		hier_remove(&cg->h[i], NULL);
+	}
 
 	for (size_t i = 0; i < cg->n; i++) {
 		/* Below a configured parent nobody moves: it is not ctr's own. */

@@ -914,3 +914,25 @@ time.sleep(60)
 	expect_eq "$output" init
 	ctr stop --timeout 0 "$n"
 }
+
+@test "one name under two roots: the second start is refused (exit 6) and the first keeps running" {
+	n=$(cname)
+	local other=(--root "$T/lib2" --run-dir "$T/run2")
+	ctr create "$n"
+	"$CTR" "${other[@]}" create "$n"
+	ctr start "$n"
+	local pid
+	pid=$(cinfo "$n" 'd["pid"]')
+	run --separate-stderr "$CTR" "${other[@]}" start "$n"
+	expect_status 6
+	expect_contains "$stderr" "holds the processes of a running container: is a container named '$n' running under another ctr root?"
+	# The first is untouched: same init, still answering.
+	state_is "$n" running
+	expect_eq "$(cinfo "$n" 'd["pid"]')" "$pid" "init of the first"
+	ctr exec "$n" -- true
+	[ -z "$(ls -A "$T/run2")" ]
+	# Once the first stops, the second starts.
+	ctr stop --timeout 0 "$n"
+	"$CTR" "${other[@]}" start "$n"
+	"$CTR" "${other[@]}" destroy --force "$n"
+}
