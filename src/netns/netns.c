@@ -662,27 +662,60 @@ static int update_one(struct nl *host, struct nl *in, unsigned index, const stru
 	return 0;
 }
 
+/* The address of `cidr` in `ips` with another prefix length, or NULL. */
+static const char *other_prefix(char *const *ips, const char *cidr)
+{
+	unsigned char a[16], b[16];
+	unsigned pa, pb;
+	int fa, fb;
+
+	if (ctr_net_parse_cidr(cidr, &fa, a, &pa) < 0)
+		return NULL;
+	for (size_t j = 0; ips && ips[j]; j++)
+		if (ctr_net_parse_cidr(ips[j], &fb, b, &pb) == 0 && fa == fb && pa != pb &&
+		    !memcmp(a, b, fa == AF_INET ? 4 : 16))
+			return ips[j];
+	return NULL;
+}
+
 /* Every address of `to` that `from` lacks is added, then every one of
- * `from` that `to` lacks removed. */
+ * `from` that `to` lacks removed. An address that only changes its prefix
+ * length changes inside alone (removed, then added: IPv6 holds one entry
+ * per address): the host's routes, proxy entries and sets know addresses,
+ * not prefixes. */
 static int update_all(struct nl *host, struct nl *in, const unsigned *index, const struct ctr_network *from,
 		      const struct ctr_network *to, const char *key, struct ctr_error **err)
 {
 	for (size_t n = 0; n < to->n; n++)
-		for (size_t j = 0; to->ifs[n].ips[j]; j++)
-			if (!ctr_net_has_address(from->ifs[n].ips, to->ifs[n].ips[j])) {
-				int r = update_one(host, in, index[n], &to->ifs[n], key, n, to->ifs[n].ips[j], true,
-						   err);
-				if (r < 0)
-					return r;
-			}
+		for (size_t j = 0; to->ifs[n].ips[j]; j++) {
+			const char *ip = to->ifs[n].ips[j];
+			int r;
+
+			if (ctr_net_has_address(from->ifs[n].ips, ip) || other_prefix(from->ifs[n].ips, ip))
+				continue;
+			r = update_one(host, in, index[n], &to->ifs[n], key, n, ip, true, err);
+			if (r < 0)
+				return r;
+		}
 	for (size_t n = 0; n < from->n; n++)
-		for (size_t j = 0; from->ifs[n].ips[j]; j++)
-			if (!ctr_net_has_address(to->ifs[n].ips, from->ifs[n].ips[j])) {
-				int r = update_one(host, in, index[n], &from->ifs[n], key, n, from->ifs[n].ips[j],
-						   false, err);
-				if (r < 0)
-					return r;
-			}
+		for (size_t j = 0; from->ifs[n].ips[j]; j++) {
+			const char *ip = from->ifs[n].ips[j], *now;
+			int r;
+
+			if (ctr_net_has_address(to->ifs[n].ips, ip))
+				continue;
+			now = other_prefix(to->ifs[n].ips, ip);
+			if (!now)
+				r = update_one(host, in, index[n], &from->ifs[n], key, n, ip, false, err);
+			else if ((r = addr_change(in, index[n], ip, false)) < 0 && r != -EADDRNOTAVAIL)
+				r = ctr_error_sys(err, -r, "remove address %s from %s", ip, from->ifs[n].name);
+			else if ((r = addr_change(in, index[n], now, true)) < 0 && r != -EEXIST)
+				r = ctr_error_sys(err, -r, "add address %s to %s", now, from->ifs[n].name);
+			else
+				r = 0;
+			if (r < 0)
+				return r;
+		}
 	return 0;
 }
 

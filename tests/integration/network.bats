@@ -340,7 +340,7 @@ fetch_ms() {
 	a=$(cname a)
 	b=$(cname b)
 	nctr "$ns" create "$a" --net veth,bridge=br0,ip=10.20.0.7/24
-	nctr "$ns" create "$b" --net veth,bridge=br0,ip=10.20.0.8/24
+	nctr "$ns" create "$b" --net veth,bridge=br0,ip=10.20.0.8/24,ip=fd00:20::8/64
 	nctr "$ns" start "$a"
 	nctr "$ns" start "$b"
 	# Added: inside at once, and the filter lets it send.
@@ -358,11 +358,23 @@ fetch_ms() {
 	nctr "$ns" exec "$a" -- ip addr add 10.20.0.7/24 dev eth0
 	run nctr "$ns" exec "$a" -- ping -c1 -W1 -I 10.20.0.7 10.20.0.8
 	expect_contains "$output" "0 packets received"
+	# A new prefix length for the same address: still its own, still sent.
+	nctr "$ns" set "$a" --net veth,bridge=br0,ip=10.20.0.70/16
+	run nctr "$ns" exec "$a" -- ip -o addr show eth0
+	expect_contains "$output" "inet 10.20.0.70/16"
+	expect_not_contains "$output" "10.20.0.70/24"
+	nctr "$ns" exec "$a" -- ping -c1 -W2 -I 10.20.0.70 10.20.0.8
+	# The same for IPv6, where an interface holds one entry per address.
+	nctr "$ns" set "$a" --net veth,bridge=br0,ip=10.20.0.70/16,ip=fd00:20::70/64
+	nctr "$ns" set "$a" --net veth,bridge=br0,ip=10.20.0.70/16,ip=fd00:20::70/48
+	run nctr "$ns" exec "$a" -- ip -o addr show eth0
+	expect_contains "$output" "inet6 fd00:20::70/48"
+	nctr "$ns" exec "$a" -- ping6 -c1 -W2 fd00:20::8
 	# An address of another container is refused while running too.
 	expect_each_fails 6 "address 10.20.0.8 already belongs to container '$b'" \
-		"set $a --net veth,bridge=br0,ip=10.20.0.70/24,ip=10.20.0.8/24"
+		"set $a --net veth,bridge=br0,ip=10.20.0.70/16,ip=10.20.0.8/24"
 	# Anything else waits for the next start, and says so.
-	run --separate-stderr nctr "$ns" set "$a" --net veth,bridge=br0,ip=10.20.0.70/24,mtu=1400
+	run --separate-stderr nctr "$ns" set "$a" --net veth,bridge=br0,ip=10.20.0.70/16,mtu=1400
 	expect_status 0
 	expect_contains "$stderr" "gets its new interfaces at its next start"
 	run nctr "$ns" exec "$a" -- ip link show eth0
