@@ -300,6 +300,12 @@ teardown: 'ctr destroy --force $n' failed: $(cat "$T/.destroy.err" 2>/dev/null)"
 			d=$(ip -n "$n" -o link show 2>/dev/null | awk -F': ' '$2 ~ /^ctr[0-9a-f]/ { print $2 }')
 			[ -n "$d" ] && leaks="$leaks
 host-side interface left in $n: $d"
+			d=$(nsenter --net="/run/netns/$n" nft list tables 2>/dev/null | grep 'netdev ctr' || true)
+			[ -n "$d" ] && leaks="$leaks
+nf_tables table left in $n: $d"
+			d=$(ip -n "$n" neigh show proxy 2>/dev/null)
+			[ -n "$d" ] && leaks="$leaks
+proxy ARP/NDP entry left in $n: $d"
 			ip netns del "$n" 2>/dev/null || true
 		done <"$T/.netns"
 	fi

@@ -918,6 +918,7 @@ time.sleep(60)
 @test "one name under two roots: the second start is refused (exit 6) and the first keeps running" {
 	n=$(cname)
 	local other=(--root "$T/lib2" --run-dir "$T/run2")
+	register_root "$T/lib2" "$T/run2"
 	ctr create "$n"
 	"$CTR" "${other[@]}" create "$n"
 	ctr start "$n"
