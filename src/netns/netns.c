@@ -183,19 +183,25 @@ static int route_default(struct nl *nl, unsigned index, const char *gw, bool onl
 	return nl_request(nl, nlh);
 }
 
-static int bridge_create(struct nl *nl, const char *name, const char *ip)
+/* A new link of a kind that needs nothing but its name (bridge, ifb). */
+static int link_create(struct nl *nl, const char *name, const char *kind)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = nl_msg(nl, buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
 	struct nlattr *info;
-	int r;
 
 	put_ifinfo(nlh, 0);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind);
 	mnl_attr_nest_end(nlh, info);
-	r = nl_request(nl, nlh);
+	return nl_request(nl, nlh);
+}
+
+static int bridge_create(struct nl *nl, const char *name, const char *ip)
+{
+	int r = link_create(nl, name, "bridge");
+
 	/* Another container's start may have made it a moment ago. */
 	if (r == -EEXIST)
 		return 0;
@@ -414,17 +420,8 @@ static int link_eui64(struct nl *nl, unsigned index)
 /* The ifb that holds back what interface i sends, up and shaping. */
 static int ifb_create(struct nl *nl, const char *name, uint64_t rate)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = nl_msg(nl, buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
-	struct nlattr *info;
-	int r;
+	int r = link_create(nl, name, "ifb");
 
-	put_ifinfo(nlh, 0);
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "ifb");
-	mnl_attr_nest_end(nlh, info);
-	r = nl_request(nl, nlh);
 	if (r == 0)
 		r = tbf_add(nl, if_nametoindex(name), rate);
 	return r < 0 ? r : link_up(nl, name);

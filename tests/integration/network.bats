@@ -198,20 +198,25 @@ search example.com corp"
 	nctr "$ns" destroy --force "$c"
 }
 
+# Two simulated hosts joined by an "uplink" veth (up1 in $1: 10.50.0.1,
+# fd00:50::1; up2 in $2: .2, ::2); the first forwards.
+uplink_hosts() {
+	ip link add up1 netns "$1" type veth peer name up2 netns "$2"
+	ip -n "$1" addr add 10.50.0.1/24 dev up1
+	ip -n "$1" addr add fd00:50::1/64 dev up1 nodad
+	ip -n "$2" addr add 10.50.0.2/24 dev up2
+	ip -n "$2" addr add fd00:50::2/64 dev up2 nodad
+	ip -n "$1" link set up1 up
+	ip -n "$2" link set up2 up
+	ip netns exec "$1" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+}
+
 @test "routed: a second host reaches the container through the first (proxy ARP/NDP); spoofing is dropped" {
 	local h1 h2 c
 	h1=$(test_netns a)
 	h2=$(test_netns b)
 	c=$(cname)
-	# Two simulated hosts joined by an "uplink"; the first forwards.
-	ip link add up1 netns "$h1" type veth peer name up2 netns "$h2"
-	ip -n "$h1" addr add 10.50.0.1/24 dev up1
-	ip -n "$h1" addr add fd00:50::1/64 dev up1 nodad
-	ip -n "$h2" addr add 10.50.0.2/24 dev up2
-	ip -n "$h2" addr add fd00:50::2/64 dev up2 nodad
-	ip -n "$h1" link set up1 up
-	ip -n "$h2" link set up2 up
-	ip netns exec "$h1" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	uplink_hosts "$h1" "$h2"
 	expect_each_fails 2 "a routed interface has no gw=" "create $c --net routed,ip=10.50.0.77/32,gw=10.50.0.1"
 	run --separate-stderr nctr "$h1" create "$c" --net routed,uplink=nosuch,ip=10.50.0.77/32
 	expect_status 3
@@ -392,12 +397,7 @@ fetch_ms() {
 	h1=$(test_netns a)
 	h2=$(test_netns b)
 	c=$(cname)
-	ip link add up1 netns "$h1" type veth peer name up2 netns "$h2"
-	ip -n "$h1" addr add 10.50.0.1/24 dev up1
-	ip -n "$h2" addr add 10.50.0.2/24 dev up2
-	ip -n "$h1" link set up1 up
-	ip -n "$h2" link set up2 up
-	ip netns exec "$h1" sysctl -qw net.ipv4.ip_forward=1
+	uplink_hosts "$h1" "$h2"
 	nctr "$h1" create "$c" --net routed,uplink=up1,ip=10.50.0.77/32
 	nctr "$h1" start "$c"
 	nctr "$h1" set "$c" --net routed,uplink=up1,ip=10.50.0.77/32,ip=10.50.0.78/32
