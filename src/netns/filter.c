@@ -487,12 +487,55 @@ static bool wants_chain(const struct ctr_net_if *i)
 	return i->type != CTR_NET_MACVLAN && (!i->nofilter || i->rate);
 }
 
-static int delete_table(const char *table)
+/* 1 if the table exists, 0 if not: a plain query. (A transaction that
+ * fails, deleting a table that is not there, costs the kernel ~10 ms: its
+ * abort waits for an RCU grace period. A start and a stop each asked.) */
+static int table_exists(const char *table)
 {
+	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nftnl_table *t = nftnl_table_alloc();
 	struct batch b;
+	struct nlmsghdr *nlh;
+	uint32_t seq;
+	ssize_t n;
 	int r;
 
+	if (!t)
+		return -ENOMEM;
+	r = batch_open(&b);
+	if (r < 0) {
+		nftnl_table_free(t);
+		return r;
+	}
+	seq = b.seq;
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_NETDEV);
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, table);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, NFPROTO_NETDEV, NLM_F_ACK, seq);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	nftnl_table_free(t);
+	if (mnl_socket_sendto(b.sock, nlh, nlh->nlmsg_len) < 0) {
+		r = negative_errno();
+		batch_done(&b);
+		return r;
+	}
+	do {
+		n = mnl_socket_recvfrom(b.sock, buf, sizeof(buf));
+		r = n < 0 ? -1 : mnl_cb_run(buf, (size_t)n, seq, mnl_socket_get_portid(b.sock), NULL, NULL);
+	} while (r > 0);
+	r = r == 0 ? 1 : errno == ENOENT ? 0 : negative_errno();
+	batch_done(&b);
+	return r;
+}
+
+static int delete_table(const char *table)
+{
+	struct nftnl_table *t;
+	struct batch b;
+	int r = table_exists(table);
+
+	if (r <= 0)
+		return r;
+	t = nftnl_table_alloc();
 	if (!t)
 		return -ENOMEM;
 	r = batch_open(&b);
