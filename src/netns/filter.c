@@ -82,7 +82,8 @@ static int batch_open(struct batch *b)
 	struct timeval tv = { .tv_sec = ACK_TIMEOUT_S };
 
 	memset(b, 0, sizeof(*b));
-	b->buf = malloc(BATCH_SIZE);
+	/* Zeroed: libnftnl leaves attribute padding as it finds it. */
+	b->buf = calloc(1, BATCH_SIZE);
 	if (!b->buf)
 		return -ENOMEM;
 	b->sock = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
@@ -508,6 +509,7 @@ static int table_exists(const char *table)
 		return r;
 	}
 	seq = b.seq;
+	memset(buf, 0, sizeof(buf));
 	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_NETDEV);
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, table);
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, NFPROTO_NETDEV, NLM_F_ACK, seq);

@@ -50,10 +50,16 @@ static int nl_open(struct nl *nl)
 	return 0;
 }
 
-/* A request header in buf: type, flags (NLM_F_REQUEST | NLM_F_ACK added). */
+/* A request header in buf (MNL_SOCKET_BUFFER_SIZE bytes): type, flags
+ * (NLM_F_REQUEST | NLM_F_ACK added). The buffer is cleared first: libmnl
+ * leaves attribute padding as it finds it, and the kernel would get stack
+ * bytes. */
 static struct nlmsghdr *nl_msg(struct nl *nl, char *buf, uint16_t type, uint16_t flags)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh;
+
+	memset(buf, 0, MNL_SOCKET_BUFFER_SIZE);
+	nlh = mnl_nlmsg_put_header(buf);
 
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;

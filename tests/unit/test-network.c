@@ -3,8 +3,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "netns/netns.h"
@@ -241,6 +243,82 @@ static void test_rate(void)
 		ok(ctr_net_parse_rate(bad[i], &v) < 0, "rate '%s' refused", bad[i]);
 }
 
+/* The output of a shell command, or NULL. */
+static char *command_output(const char *cmd)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out, *p;
+
+	fflush(stdout);
+	p = popen(cmd, "r");
+	out = open_memstream(&buf, &len);
+	if (p && out) {
+		char chunk[512];
+		size_t n;
+
+		while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
+			fwrite(chunk, 1, n, out);
+	}
+	if (p)
+		pclose(p);
+	if (out)
+		fclose(out);
+	return buf;
+}
+
+/* The nf_tables rules for real, in a network namespace of this process's
+ * own (root only; the machine's own namespace is not touched): built on a
+ * veth's host end, an address let through and taken back, removed. */
+static void test_filter(void)
+{
+	struct ctr_network net = { 0 };
+	struct ctr_error *err = NULL;
+	const char *key = "/var/lib/ctr/unit-filter";
+	char host[16], ifb[16], cmd[160], *out;
+
+	ctr_net_host_name(key, 0, host);
+	ctr_net_ifb_name(key, 0, ifb);
+	snprintf(cmd, sizeof(cmd), "ip link add %s type veth peer name peer0 && ip link add %s type ifb", host, ifb);
+	fflush(stdout);
+	if (geteuid() != 0 || unshare(CLONE_NEWNET) < 0 || system(cmd) != 0 ||
+	    system("nft list tables >/dev/null 2>&1") != 0) {
+		printf("ok %d - # SKIP nf_tables test: needs root, a network namespace, ip and nft\n", ++tap_n);
+		return;
+	}
+	ok(ctr_network_add_option(&net, "veth,ip=10.20.0.7/24,ip=fd00::7/64,rate=10mbit", &err) == 0 &&
+		   ctr_network_finish(&net, "unit") == 0,
+	   "an interface");
+	is_int(ctr_net_filter_setup(&net, key, &err), 0, "rules installed");
+	if (err)
+		printf("# %s\n", err->msg);
+	out = command_output("nft list ruleset");
+	contains(out, "set eth0_v4", "IPv4 set");
+	contains(out, "10.20.0.7", "its address");
+	contains(out, "fd00::7", "its IPv6 address");
+	contains(out, "hook ingress device", "on the host end's ingress");
+	contains(out, "policy drop", "other ethertypes dropped");
+	contains(out, "fwd to", "forwarded to the ifb (rate=)");
+	free(out);
+	is_int(ctr_net_filter_address(&net.ifs[0], key, "10.20.0.70/24", true), 0, "an address let through");
+	out = command_output("nft list ruleset");
+	contains(out, "10.20.0.70", "in the set");
+	free(out);
+	is_int(ctr_net_filter_address(&net.ifs[0], key, "10.20.0.70/24", false), 0, "and taken back");
+	is_int(ctr_net_filter_address(&net.ifs[0], key, "10.20.0.70/24", false), 0, "taking it back twice is fine");
+	out = command_output("nft list ruleset");
+	ok(out && !strstr(out, "10.20.0.70"), "not in the set");
+	free(out);
+	/* Again, over the existing table (a start after a crash). */
+	is_int(ctr_net_filter_setup(&net, key, &err), 0, "installed again over a leftover");
+	ctr_net_filter_teardown(&net, key);
+	out = command_output("nft list tables");
+	ok(out && !strstr(out, "netdev ctr"), "no table after teardown");
+	free(out);
+	ctr_error_free(&err);
+	ctr_network_done(&net);
+}
+
 int main(void)
 {
 	test_rate();
@@ -248,5 +326,7 @@ int main(void)
 	test_stable();
 	test_addresses();
 	test_document();
+	/* Last: it leaves this process in a network namespace of its own. */
+	test_filter();
 	return tap_done();
 }
