@@ -623,31 +623,49 @@ int ctr_running_network_load(int run_fd, struct ctr_network *ret)
 }
 
 /* `ctr set --net` on a running container: the addresses at once when they
- * are all that changed (the record of what it runs with follows), the rest
- * at the next start (1). */
+ * are all that changed (the record of what it runs with follows; *before
+ * gets what it ran with, to go back), the rest at the next start (1). */
 static int set_network_live(struct ctr_context *ctx, const char *name, const struct ctr_state *st,
-			    const struct ctr_network *want, struct ctr_error **err)
+			    const struct ctr_network *want, struct ctr_network *before, struct ctr_error **err)
 {
 	_cleanup_free_ char *run = ctr_run_dir(ctx, name), *dir = ctr_container_dir(ctx, name), *key = NULL;
 	_cleanup_close_ int run_fd = -1;
-	struct ctr_network now = { 0 };
 	int r;
 
 	if (!run || !dir)
 		return -ENOMEM;
 	run_fd = open(run, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (run_fd < 0 || ctr_running_network_load(run_fd, &now) < 0 || !ctr_network_addresses_only(&now, want)) {
-		ctr_network_done(&now);
+	if (run_fd < 0 || ctr_running_network_load(run_fd, before) < 0 || !ctr_network_addresses_only(before, want)) {
+		ctr_network_done(before);
 		return 1;
 	}
 	/* The host ends' names come from the canonical directory, as the
 	 * monitor's. */
 	key = realpath(dir, NULL);
-	r = ctr_net_update_addresses(&now, want, key ? key : dir, st->init_pid, err);
-	if (r == 0 && (r = ctr_running_network_save(run_fd, want)) < 0)
+	r = ctr_net_update_addresses(before, want, key ? key : dir, st->init_pid, err);
+	if (r == 0 && (r = ctr_running_network_save(run_fd, want)) < 0) {
+		ctr_net_update_addresses(want, before, key ? key : dir, st->init_pid, NULL);
 		r = ctr_error_sys(err, -r, "record the addresses of running '%s'", name);
-	ctr_network_done(&now);
+	}
+	if (r != 0)
+		ctr_network_done(before);
 	return r;
+}
+
+/* Back to the addresses a running container had before set_network_live. */
+static void set_network_revert(struct ctr_context *ctx, const char *name, const struct ctr_state *st,
+			       const struct ctr_network *want, struct ctr_network *before)
+{
+	_cleanup_free_ char *run = ctr_run_dir(ctx, name), *dir = ctr_container_dir(ctx, name), *key = NULL;
+	_cleanup_close_ int run_fd = -1;
+
+	if (!run || !dir)
+		return;
+	key = realpath(dir, NULL);
+	ctr_net_update_addresses(want, before, key ? key : dir, st->init_pid, NULL);
+	run_fd = open(run, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (run_fd >= 0)
+		ctr_running_network_save(run_fd, before);
 }
 
 int ctr_set(struct ctr_context *ctx, const char *name, const struct ctr_set_opts *o, struct ctr_error **err)
@@ -655,7 +673,8 @@ int ctr_set(struct ctr_context *ctx, const char *name, const struct ctr_set_opts
 	_cleanup_(ctr_spec_freep) struct ctr_spec *spec = NULL, *old = NULL;
 	_cleanup_close_ int lock = -1, root_lock = -1;
 	struct ctr_state st = { 0 };
-	bool live = false;
+	struct ctr_network before = { 0 };
+	bool live = false, net_live = false;
 	int r;
 
 	r = ctr_name_validate(name, err);
@@ -707,15 +726,6 @@ int ctr_set(struct ctr_context *ctx, const char *name, const struct ctr_set_opts
 		if (r < 0)
 			return r;
 		live = st.status == CTR_RUNNING && o->resources;
-		if (st.status == CTR_RUNNING && o->nets) {
-			r = set_network_live(ctx, name, &st, &spec->net, err);
-			if (r > 0 && o->ret_net_pending)
-				*o->ret_net_pending = true;
-			if (r < 0) {
-				ctr_state_done(&st);
-				return r;
-			}
-		}
 		if (live) {
 			r = ctr_load_spec(ctx, name, &old, err);
 			if (r == 0)
@@ -725,10 +735,25 @@ int ctr_set(struct ctr_context *ctx, const char *name, const struct ctr_set_opts
 				return r;
 			}
 		}
+		if (st.status == CTR_RUNNING && o->nets) {
+			r = set_network_live(ctx, name, &st, &spec->net, &before, err);
+			net_live = r == 0;
+			if (r > 0 && o->ret_net_pending)
+				*o->ret_net_pending = true;
+			if (r < 0) {
+				if (live)
+					ctr_resources_revert_live(&st, &spec->res, &old->res);
+				ctr_state_done(&st);
+				return r;
+			}
+		}
 	}
 	r = ctr_save_spec(ctx, name, spec, err);
 	if (r < 0 && live)
 		ctr_resources_revert_live(&st, &spec->res, &old->res);
+	if (r < 0 && net_live)
+		set_network_revert(ctx, name, &st, &spec->net, &before);
+	ctr_network_done(&before);
 	ctr_state_done(&st);
 	return r;
 }

@@ -362,7 +362,6 @@ static void notify_ready(void)
 static void teardown(struct monitor *m, bool launched)
 {
 	_cleanup_free_ char *run = ctr_run_dir(m->ctx, m->name);
-
 	struct ctr_network now = { 0 };
 
 	/* The host ends of its interfaces (gone with its network namespace

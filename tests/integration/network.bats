@@ -375,6 +375,15 @@ fetch_ms() {
 	run nctr "$ns" exec "$a" -- ip -o addr show eth0
 	expect_contains "$output" "inet6 fd00:20::70/48"
 	nctr "$ns" exec "$a" -- ping6 -c1 -W2 fd00:20::8
+	# A limit the kernel refuses in the same command (8 MiB of shared
+	# memory cannot be reclaimed below 4 MiB): neither changes.
+	nctr "$ns" exec "$a" -- dd if=/dev/zero of=/dev/shm/fill bs=1M count=8
+	run --separate-stderr nctr "$ns" set "$a" --memory 4M --net veth,bridge=br0,ip=10.20.0.70/16,ip=10.20.0.71/24
+	expect_status 1
+	run nctr "$ns" exec "$a" -- ip -o addr show eth0
+	expect_not_contains "$output" "10.20.0.71"
+	expect_not_contains "$(nctr "$ns" config "$a")" "10.20.0.71"
+	nctr "$ns" exec "$a" -- rm /dev/shm/fill
 	# An address of another container is refused while running too.
 	expect_each_fails 6 "address 10.20.0.8 already belongs to container '$b'" \
 		"set $a --net veth,bridge=br0,ip=10.20.0.70/16,ip=10.20.0.8/24"
