@@ -622,29 +622,37 @@ int ctr_running_network_load(int run_fd, struct ctr_network *ret)
 	return r < 0 ? r : ctr_network_from_json(json, ret, NULL);
 }
 
+char *ctr_net_key(struct ctr_context *ctx, const char *name)
+{
+	_cleanup_free_ char *dir = ctr_container_dir(ctx, name);
+	char *key;
+
+	if (!dir)
+		return NULL;
+	key = realpath(dir, NULL);
+	return key ? key : TAKE_PTR(dir);
+}
+
 /* `ctr set --net` on a running container: the addresses at once when they
  * are all that changed (the record of what it runs with follows; *before
  * gets what it ran with, to go back), the rest at the next start (1). */
 static int set_network_live(struct ctr_context *ctx, const char *name, const struct ctr_state *st,
 			    const struct ctr_network *want, struct ctr_network *before, struct ctr_error **err)
 {
-	_cleanup_free_ char *run = ctr_run_dir(ctx, name), *dir = ctr_container_dir(ctx, name), *key = NULL;
+	_cleanup_free_ char *run = ctr_run_dir(ctx, name), *key = ctr_net_key(ctx, name);
 	_cleanup_close_ int run_fd = -1;
 	int r;
 
-	if (!run || !dir)
+	if (!run || !key)
 		return -ENOMEM;
 	run_fd = open(run, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (run_fd < 0 || ctr_running_network_load(run_fd, before) < 0 || !ctr_network_addresses_only(before, want)) {
 		ctr_network_done(before);
 		return 1;
 	}
-	/* The host ends' names come from the canonical directory, as the
-	 * monitor's. */
-	key = realpath(dir, NULL);
-	r = ctr_net_update_addresses(before, want, key ? key : dir, st->init_pid, err);
+	r = ctr_net_update_addresses(before, want, key, st->init_pid, err);
 	if (r == 0 && (r = ctr_running_network_save(run_fd, want)) < 0) {
-		ctr_net_update_addresses(want, before, key ? key : dir, st->init_pid, NULL);
+		ctr_net_update_addresses(want, before, key, st->init_pid, NULL);
 		r = ctr_error_sys(err, -r, "record the addresses of running '%s'", name);
 	}
 	if (r != 0)
@@ -656,13 +664,12 @@ static int set_network_live(struct ctr_context *ctx, const char *name, const str
 static void set_network_revert(struct ctr_context *ctx, const char *name, const struct ctr_state *st,
 			       const struct ctr_network *want, struct ctr_network *before)
 {
-	_cleanup_free_ char *run = ctr_run_dir(ctx, name), *dir = ctr_container_dir(ctx, name), *key = NULL;
+	_cleanup_free_ char *run = ctr_run_dir(ctx, name), *key = ctr_net_key(ctx, name);
 	_cleanup_close_ int run_fd = -1;
 
-	if (!run || !dir)
+	if (!run || !key)
 		return;
-	key = realpath(dir, NULL);
-	ctr_net_update_addresses(want, before, key ? key : dir, st->init_pid, NULL);
+	ctr_net_update_addresses(want, before, key, st->init_pid, NULL);
 	run_fd = open(run, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (run_fd >= 0)
 		ctr_running_network_save(run_fd, before);

@@ -27,6 +27,9 @@ int ctr_lock_root(struct ctr_context *ctx, int *ret_fd, struct ctr_error **err);
 char *ctr_container_dir(struct ctr_context *ctx, const char *name);
 char *ctr_run_dir(struct ctr_context *ctx, const char *name);
 char *ctr_rootfs_path(struct ctr_context *ctx, const char *name, const struct ctr_spec *spec);
+/* The key of a container's host-side network names (ctr_net_host_name):
+ * its directory however --root was spelled (a trailing slash, a symlink). */
+char *ctr_net_key(struct ctr_context *ctx, const char *name);
 
 /* Fails with CTR_ERR_NOT_FOUND when the container does not exist (no config). */
 int ctr_container_exists(struct ctr_context *ctx, const char *name, struct ctr_error **err);

@@ -364,13 +364,15 @@ static void teardown(struct monitor *m, bool launched)
 	_cleanup_free_ char *run = ctr_run_dir(m->ctx, m->name);
 	struct ctr_network now = { 0 };
 
+	const struct ctr_network *net = &m->spec->net;
+
 	/* The host ends of its interfaces (gone with its network namespace
-	 * already, unless something else holds that namespace); and what
-	 * outlives them, for the addresses `ctr set` gave it since: proxy
-	 * entries on an uplink. */
-	ctr_net_teardown(&m->spec->net, m->dir);
-	if (m->spec->net.n && m->run_fd >= 0 && ctr_running_network_load(m->run_fd, &now) == 0)
-		ctr_net_teardown(&now, m->dir);
+	 * already, unless something else holds that namespace) and what
+	 * outlives them. The running record is the config's interfaces with
+	 * the addresses `ctr set` gave since, whose proxy entries must go too. */
+	if (net->n && m->run_fd >= 0 && ctr_running_network_load(m->run_fd, &now) == 0)
+		net = &now;
+	ctr_net_teardown(net, m->dir);
 	ctr_network_done(&now);
 	if (m->cg) {
 		ctr_cgroup_destroy(m->cg, NULL);
@@ -570,10 +572,10 @@ int ctr_monitor_run(struct ctr_context *ctx, const char *name, struct ctr_spec *
 	 * have fixed, derived from the name. */
 	if (!run || !dir || !rootfs || ctr_network_finish(&spec->net, name) < 0)
 		return -ENOMEM;
-	/* The key of the host ends' names: the directory however --root was
-	 * spelled (a trailing slash, a symlink). */
-	net_key = realpath(dir, NULL);
-	m.dir = net_key ? net_key : dir;
+	net_key = ctr_net_key(ctx, name);
+	if (!net_key)
+		return -ENOMEM;
+	m.dir = net_key;
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);

@@ -601,23 +601,38 @@ static bool str_eq(const char *a, const char *b)
 	return a == b || (a && b && !strcmp(a, b));
 }
 
-bool ctr_net_same_address(const char *a, const char *b)
+enum cidr_match { CIDR_OTHER, CIDR_SAME, CIDR_OTHER_PREFIX };
+
+/* Whether two "ADDR/PREFIX" are one (fd00::7/64 and fd00:0::7/64 are), or
+ * one address with two prefix lengths. */
+static enum cidr_match cidr_compare(const char *a, const char *b)
 {
 	unsigned char x[16], y[16];
 	unsigned px, py;
 	int fx, fy;
 
-	if (ctr_net_parse_cidr(a, &fx, x, &px) < 0 || ctr_net_parse_cidr(b, &fy, y, &py) < 0)
-		return false;
-	return fx == fy && px == py && !memcmp(x, y, fx == AF_INET ? 4 : 16);
+	if (ctr_net_parse_cidr(a, &fx, x, &px) < 0 || ctr_net_parse_cidr(b, &fy, y, &py) < 0 || fx != fy ||
+	    memcmp(x, y, fx == AF_INET ? 4 : 16))
+		return CIDR_OTHER;
+	return px == py ? CIDR_SAME : CIDR_OTHER_PREFIX;
+}
+
+static const char *find_cidr(char *const *ips, const char *cidr, enum cidr_match want)
+{
+	for (size_t j = 0; ips && ips[j]; j++)
+		if (cidr_compare(ips[j], cidr) == want)
+			return ips[j];
+	return NULL;
 }
 
 bool ctr_net_has_address(char *const *ips, const char *cidr)
 {
-	for (size_t j = 0; ips && ips[j]; j++)
-		if (ctr_net_same_address(ips[j], cidr))
-			return true;
-	return false;
+	return find_cidr(ips, cidr, CIDR_SAME) != NULL;
+}
+
+const char *ctr_net_other_prefix(char *const *ips, const char *cidr)
+{
+	return find_cidr(ips, cidr, CIDR_OTHER_PREFIX);
 }
 
 bool ctr_network_addresses_only(const struct ctr_network *a, const struct ctr_network *b)

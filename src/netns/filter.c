@@ -529,6 +529,14 @@ static int table_exists(const char *table)
 	return r;
 }
 
+static bool any_chain(const struct ctr_network *net)
+{
+	for (size_t n = 0; n < net->n; n++)
+		if (wants_chain(&net->ifs[n]))
+			return true;
+	return false;
+}
+
 static int delete_table(const char *table)
 {
 	struct nftnl_table *t;
@@ -556,11 +564,8 @@ static int delete_table(const char *table)
 void ctr_net_filter_teardown(const struct ctr_network *net, const char *key)
 {
 	char table[16];
-	bool any = false;
 
-	for (size_t n = 0; n < net->n; n++)
-		any |= wants_chain(&net->ifs[n]);
-	if (!any)
+	if (!any_chain(net))
 		return;
 	table_name(key, table);
 	delete_table(table);
@@ -571,12 +576,9 @@ int ctr_net_filter_setup(const struct ctr_network *net, const char *key, struct 
 	struct nftnl_table *t = NULL;
 	struct batch b = { 0 };
 	char table[16];
-	bool any = false;
 	int r;
 
-	for (size_t n = 0; n < net->n; n++)
-		any |= wants_chain(&net->ifs[n]);
-	if (!any)
+	if (!any_chain(net))
 		return 0;
 	table_name(key, table);
 	/* A start that crashed may have left the table: begin afresh. */

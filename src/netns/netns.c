@@ -665,22 +665,6 @@ static int update_one(struct nl *host, struct nl *in, unsigned index, const stru
 	return 0;
 }
 
-/* The address of `cidr` in `ips` with another prefix length, or NULL. */
-static const char *other_prefix(char *const *ips, const char *cidr)
-{
-	unsigned char a[16], b[16];
-	unsigned pa, pb;
-	int fa, fb;
-
-	if (ctr_net_parse_cidr(cidr, &fa, a, &pa) < 0)
-		return NULL;
-	for (size_t j = 0; ips && ips[j]; j++)
-		if (ctr_net_parse_cidr(ips[j], &fb, b, &pb) == 0 && fa == fb && pa != pb &&
-		    !memcmp(a, b, fa == AF_INET ? 4 : 16))
-			return ips[j];
-	return NULL;
-}
-
 /* Every address of `to` that `from` lacks is added, then every one of
  * `from` that `to` lacks removed. An address that only changes its prefix
  * length changes inside alone (removed, then added: IPv6 holds one entry
@@ -694,7 +678,7 @@ static int update_all(struct nl *host, struct nl *in, const unsigned *index, con
 			const char *ip = to->ifs[n].ips[j];
 			int r;
 
-			if (ctr_net_has_address(from->ifs[n].ips, ip) || other_prefix(from->ifs[n].ips, ip))
+			if (ctr_net_has_address(from->ifs[n].ips, ip) || ctr_net_other_prefix(from->ifs[n].ips, ip))
 				continue;
 			r = update_one(host, in, index[n], &to->ifs[n], key, n, ip, true, err);
 			if (r < 0)
@@ -707,7 +691,7 @@ static int update_all(struct nl *host, struct nl *in, const unsigned *index, con
 
 			if (ctr_net_has_address(to->ifs[n].ips, ip))
 				continue;
-			now = other_prefix(to->ifs[n].ips, ip);
+			now = ctr_net_other_prefix(to->ifs[n].ips, ip);
 			if (!now)
 				r = update_one(host, in, index[n], &from->ifs[n], key, n, ip, false, err);
 			else if ((r = addr_change(in, index[n], ip, false)) < 0 && r != -EADDRNOTAVAIL)

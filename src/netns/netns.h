@@ -70,10 +70,10 @@ int ctr_net_parse_rate(const char *s, uint64_t *ret_bits);
 /* AF_INET or AF_INET6 for an address without prefix, -EINVAL if neither. */
 int ctr_net_addr_family(const char *s);
 
-/* Whether two "ADDR/PREFIX" are one (fd00::7/64 and fd00:0::7/64 are), and
- * whether a list holds one. */
-bool ctr_net_same_address(const char *a, const char *b);
+/* Whether a list of "ADDR/PREFIX" holds cidr (fd00::7/64 and fd00:0::7/64
+ * are one); the entry that holds its address with another prefix, or NULL. */
 bool ctr_net_has_address(char *const *ips, const char *cidr);
+const char *ctr_net_other_prefix(char *const *ips, const char *cidr);
 /* Whether b differs from a in the interfaces' addresses at most: what a
  * running container takes at once (ctr_net_update_addresses). */
 bool ctr_network_addresses_only(const struct ctr_network *a, const struct ctr_network *b);

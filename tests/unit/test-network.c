@@ -246,25 +246,16 @@ static void test_rate(void)
 /* The output of a shell command, or NULL. */
 static char *command_output(const char *cmd)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *out, *p;
+	char *out = NULL;
+	FILE *p;
 
 	fflush(stdout);
 	p = popen(cmd, "r");
-	out = open_memstream(&buf, &len);
-	if (p && out) {
-		char chunk[512];
-		size_t n;
-
-		while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
-			fwrite(chunk, 1, n, out);
-	}
+	if (p && read_fd_all(fileno(p), 1 << 20, &out, NULL) < 0)
+		out = NULL;
 	if (p)
 		pclose(p);
-	if (out)
-		fclose(out);
-	return buf;
+	return out;
 }
 
 /* The nf_tables rules for real, in a network namespace of this process's
