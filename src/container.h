@@ -94,6 +94,26 @@ int ctr_exec(struct ctr_context *ctx, const char *name, const struct ctr_exec_op
  * until the container stops. */
 int ctr_console(struct ctr_context *ctx, const char *name, int in_fd, int out_fd, struct ctr_error **err);
 
+struct ctr_checkpoint_opts {
+	const char *dir;    /* NULL: ROOT/NAME/checkpoint */
+	bool leave_running; /* a stateful snapshot: the container goes on */
+};
+struct ctr_checkpoint_result {
+	char *dir;		  /* where the images are (absolute) */
+	unsigned long long bytes; /* their size */
+	long long dump_ms;	  /* how long CRIU took (the container was frozen for it) */
+};
+/* Save a running container's whole state with CRIU; it stops (unless
+ * leave_running) once the images are complete. ret may be NULL. */
+int ctr_checkpoint(struct ctr_context *ctx, const char *name, const struct ctr_checkpoint_opts *o,
+		   struct ctr_checkpoint_result *ret, struct ctr_error **err);
+
+struct ctr_restore_opts {
+	const char *dir; /* NULL: ROOT/NAME/checkpoint */
+};
+/* Bring a stopped container back from its checkpoint, under a monitor. */
+int ctr_restore(struct ctr_context *ctx, const char *name, const struct ctr_restore_opts *o, struct ctr_error **err);
+
 struct ctr_info {
 	char *name;
 	enum ctr_status status;

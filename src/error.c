@@ -16,6 +16,7 @@ static const char *const kind_names[_CTR_ERR_KIND_MAX] = {
 	[CTR_ERR_BUSY] = "busy",
 	[CTR_ERR_EXISTS] = "exists",
 	[CTR_ERR_INVALID_CONFIG] = "invalid-config",
+	[CTR_ERR_UNSUPPORTED] = "unsupported",
 };
 
 const char *ctr_err_kind_to_string(enum ctr_err_kind kind)

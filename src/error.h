@@ -15,6 +15,7 @@ enum ctr_err_kind {
 	CTR_ERR_BUSY = 5,	    /* locked by another command */
 	CTR_ERR_EXISTS = 6,	    /* name taken */
 	CTR_ERR_INVALID_CONFIG = 7, /* malformed or wrongly typed configuration */
+	CTR_ERR_UNSUPPORTED = 8,    /* the host lacks what it takes (CRIU version, kernel feature) */
 	_CTR_ERR_KIND_MAX,
 };
 

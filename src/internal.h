@@ -10,6 +10,7 @@ struct ctr_context;
 struct ctr_error;
 struct ctr_spec;
 struct ctr_state;
+struct ctr_msg;
 
 #define CTR_CONFIG_FILE	   "config.json"
 #define CTR_STATE_FILE	   "state.json"
@@ -85,12 +86,26 @@ int ctr_network_settle(struct ctr_context *ctx, const char *name, struct ctr_spe
 
 /* Connect to a running container's monitor. */
 int ctr_monitor_connect(struct ctr_context *ctx, const char *name, int *ret_fd, struct ctr_error **err);
+/* Ask the monitor (type, value) and wait for its OK: *ret_msg; the connection
+ * (ret_conn) and a descriptor it passed (ret_fd) when asked for. */
+int ctr_monitor_request(struct ctr_context *ctx, const char *name, int type, int value, int *ret_conn, int *ret_fd,
+			struct ctr_msg *ret_msg, struct ctr_error **err);
+/* What start and restore check first: a valid name, the container lock
+ * (*ret_lock), the config, state stopped, a rootfs. */
+int ctr_start_prepare(struct ctr_context *ctx, const char *name, bool restore, int *ret_lock,
+		      struct ctr_spec **ret_spec, struct ctr_error **err);
+/* Fork the detached monitor (double fork, own session, stdio on /dev/null)
+ * and wait for its word that init runs; restore: the images to restore
+ * instead of launching (ctr_restore_launch). lock_fd: the container lock,
+ * held by the caller until then. */
+int ctr_start_monitor(struct ctr_context *ctx, const char *name, struct ctr_spec *spec, const char *restore,
+		      int lock_fd, struct ctr_error **err);
 
 /* Run the monitor in this process: launch the container and supervise it until
  * init exits. report_fd (or -1) learns of the start's success or error;
  * *release_fd (a lock, or NULL) is closed once init runs. */
-int ctr_monitor_run(struct ctr_context *ctx, const char *name, struct ctr_spec *spec, bool foreground, int report_fd,
-		    int *release_fd, int *ret_exit, struct ctr_error **err);
+int ctr_monitor_run(struct ctr_context *ctx, const char *name, struct ctr_spec *spec, const char *restore,
+		    bool foreground, int report_fd, int *release_fd, int *ret_exit, struct ctr_error **err);
 
 /* Put the child `pid` into the container's cgroup (before it may go on). */
 typedef int (*ctr_join_cgroup_fn)(void *data, pid_t pid, struct ctr_error **err);
@@ -99,6 +114,14 @@ typedef int (*ctr_join_cgroup_fn)(void *data, pid_t pid, struct ctr_error **err)
 /* net_key: what names the host ends of its interfaces (ctr_net_host_name). */
 int ctr_launch(const struct ctr_spec *spec, const char *net_key, const char *rootfs, ctr_join_cgroup_fn join,
 	       void *join_data, pid_t *ret_pid, int *ret_pidfd, int *ret_console, struct ctr_error **err);
+
+/* ctr_launch's counterpart for `ctr restore`: CRIU brings the tree back
+ * from the images (cpt.c) into the cgroups given ("controller:path" each,
+ * made by the monitor's helper), the host side of its interfaces is
+ * plumbed. *ret_net: the interfaces it runs with (those it was dumped with). */
+int ctr_restore_launch(struct ctr_context *ctx, const char *name, const struct ctr_spec *spec, const char *net_key,
+		       const char *rootfs, const char *images, char *const *cgroups, pid_t *ret_pid, int *ret_pidfd,
+		       int *ret_console, struct ctr_network *ret_net, struct ctr_error **err);
 
 /* The privileges a container's process keeps, prepared by the parent (the
  * seccomp filter is compiled there) and applied by the child just before exec. */

@@ -33,10 +33,8 @@ static int check_rootfs(struct ctr_context *ctx, const char *name, const struct 
 	return 0;
 }
 
-/* Fork the detached monitor (double fork, own session, stdio on /dev/null)
- * and wait for its word that init runs. */
-static int start_detached(struct ctr_context *ctx, const char *name, struct ctr_spec *spec, int lock_fd,
-			  struct ctr_error **err)
+int ctr_start_monitor(struct ctr_context *ctx, const char *name, struct ctr_spec *spec, const char *restore,
+		      int lock_fd, struct ctr_error **err)
 {
 	int sv[2], status, r;
 	struct ctr_msg m;
@@ -76,7 +74,7 @@ static int start_detached(struct ctr_context *ctx, const char *name, struct ctr_
 		{
 			struct ctr_error *merr = NULL;
 
-			_exit(ctr_monitor_run(ctx, name, spec, false, sv[1], NULL, NULL, &merr) < 0 ? 1 : 0);
+			_exit(ctr_monitor_run(ctx, name, spec, restore, false, sv[1], NULL, NULL, &merr) < 0 ? 1 : 0);
 		}
 	}
 	close(sv[1]);
@@ -91,7 +89,8 @@ static int start_detached(struct ctr_context *ctx, const char *name, struct ctr_
 	return r;
 }
 
-int ctr_start(struct ctr_context *ctx, const char *name, bool foreground, int *ret_exit, struct ctr_error **err)
+int ctr_start_prepare(struct ctr_context *ctx, const char *name, bool restore, int *ret_lock,
+		      struct ctr_spec **ret_spec, struct ctr_error **err)
 {
 	_cleanup_(ctr_spec_freep) struct ctr_spec *spec = NULL;
 	_cleanup_close_ int lock = -1;
@@ -114,22 +113,38 @@ int ctr_start(struct ctr_context *ctx, const char *name, bool foreground, int *r
 	status = st.status;
 	ctr_state_done(&st);
 	if (status != CTR_STOPPED)
-		return ctr_error_user(err, CTR_ERR_WRONG_STATE, EBUSY, "container '%s' is already %s", name,
-				      ctr_status_to_string(status));
+		return restore ? ctr_error_user(err, CTR_ERR_WRONG_STATE, EBUSY,
+						"container '%s' is %s; stop it before restoring a checkpoint", name,
+						ctr_status_to_string(status))
+			       : ctr_error_user(err, CTR_ERR_WRONG_STATE, EBUSY, "container '%s' is already %s", name,
+						ctr_status_to_string(status));
 	r = check_rootfs(ctx, name, spec, err);
 	if (r < 0)
 		return r;
+	*ret_lock = TAKE_FD(lock);
+	*ret_spec = TAKE_PTR(spec);
+	return 0;
+}
+
+int ctr_start(struct ctr_context *ctx, const char *name, bool foreground, int *ret_exit, struct ctr_error **err)
+{
+	_cleanup_(ctr_spec_freep) struct ctr_spec *spec = NULL;
+	_cleanup_close_ int lock = -1;
+	int r;
+
+	r = ctr_start_prepare(ctx, name, false, &lock, &spec, err);
+	if (r < 0)
+		return r;
 	if (!foreground) {
-		return start_detached(ctx, name, spec, lock, err);
+		return ctr_start_monitor(ctx, name, spec, NULL, lock, err);
 	}
 	/* Foreground: this process is the monitor. The lock is released once init
 	 * runs (the run state then speaks for the container). */
-	return ctr_monitor_run(ctx, name, spec, true, -1, &lock, ret_exit, err);
+	return ctr_monitor_run(ctx, name, spec, NULL, true, -1, &lock, ret_exit, err);
 }
 
-/* Ask the monitor and wait for OK. */
-static int monitor_request(struct ctr_context *ctx, const char *name, enum ctr_msg_type type, int value, int *ret_conn,
-			   int *ret_fd, struct ctr_msg *ret_msg, struct ctr_error **err)
+int ctr_monitor_request(struct ctr_context *ctx, const char *name, int type, int value, int *ret_conn, int *ret_fd,
+			struct ctr_msg *ret_msg, struct ctr_error **err)
 {
 	_cleanup_close_ int conn = -1;
 	struct ctr_msg m;
@@ -193,7 +208,7 @@ int ctr_stop(struct ctr_context *ctx, const char *name, int timeout, struct ctr_
 		return r;
 	/* timeout < 0: the monitor applies the stopTimeout of the config it
 	 * started with, and answers with the grace period in force. */
-	r = monitor_request(ctx, name, CTR_MSG_REQ_STOP, timeout, &conn, NULL, &ok, err);
+	r = ctr_monitor_request(ctx, name, CTR_MSG_REQ_STOP, timeout, &conn, NULL, &ok, err);
 	if (r < 0)
 		return r;
 	timeout = ok.value;
@@ -234,7 +249,7 @@ int ctr_kill(struct ctr_context *ctx, const char *name, int sig, struct ctr_erro
 	ctr_state_done(&st);
 	if (r < 0)
 		return r;
-	return monitor_request(ctx, name, CTR_MSG_REQ_KILL, sig, NULL, NULL, NULL, err);
+	return ctr_monitor_request(ctx, name, CTR_MSG_REQ_KILL, sig, NULL, NULL, NULL, err);
 }
 
 int ctr_console(struct ctr_context *ctx, const char *name, int in_fd, int out_fd, struct ctr_error **err)
@@ -250,7 +265,7 @@ int ctr_console(struct ctr_context *ctx, const char *name, int in_fd, int out_fd
 	ctr_state_done(&st);
 	if (r < 0)
 		return r;
-	r = monitor_request(ctx, name, CTR_MSG_REQ_CONSOLE, 0, &conn, NULL, NULL, err);
+	r = ctr_monitor_request(ctx, name, CTR_MSG_REQ_CONSOLE, 0, &conn, NULL, NULL, err);
 	if (r < 0)
 		return r;
 	r = ctr_tty_proxy(in_fd, out_fd, conn, true);
@@ -515,7 +530,7 @@ int ctr_exec(struct ctr_context *ctx, const char *name, const struct ctr_exec_op
 				   name, name);
 		goto out;
 	}
-	r = monitor_request(ctx, name, CTR_MSG_REQ_PIDFD, 0, NULL, &pidfd, &m, err);
+	r = ctr_monitor_request(ctx, name, CTR_MSG_REQ_PIDFD, 0, NULL, &pidfd, &m, err);
 	if (r < 0)
 		goto out;
 	if (pidfd < 0) {

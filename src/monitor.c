@@ -5,9 +5,11 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <stddef.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -52,6 +54,8 @@ struct monitor {
 	int init_status;
 	struct ctr_state state;
 	struct ctr_cgroup *cg;
+	int checkpoint_client; /* the client dumping the container, or -1 */
+	bool checkpointed;     /* init ended by a dump (ctr checkpoint) */
 	int clients[MAX_CLIENTS];
 	enum client_kind client_kind[MAX_CLIENTS];
 };
@@ -95,6 +99,8 @@ static void epoll_add(struct monitor *m, int fd, uint32_t events)
 
 static void client_drop(struct monitor *m, int i)
 {
+	if (m->checkpoint_client == i)
+		m->checkpoint_client = -1;
 	epoll_ctl(m->epoll_fd, EPOLL_CTL_DEL, m->clients[i], NULL);
 	close(m->clients[i]);
 	m->clients[i] = -1;
@@ -182,6 +188,34 @@ static void begin_stop(struct monitor *m, int timeout)
 		timerfd_settime(m->timer_fd, 0, &its, NULL);
 }
 
+/* The console's slave as CRIU names an external tty: "tty[rdev:dev]". */
+static void console_key(struct monitor *m, char *buf, size_t len)
+{
+	_cleanup_close_ int slave = -1;
+	struct stat st;
+
+	buf[0] = '\0';
+	if (m->console < 0)
+		return;
+	slave = ioctl(m->console, TIOCGPTPEER, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (slave >= 0 && fstat(slave, &st) == 0)
+		snprintf(buf, len, "tty[%llx:%llx]", (unsigned long long)st.st_rdev, (unsigned long long)st.st_dev);
+}
+
+static void checkpoint_begin(struct monitor *m, int i)
+{
+	struct ctr_msg msg = { .type = CTR_MSG_OK };
+
+	if (m->init_dead || m->checkpoint_client >= 0) {
+		ctr_msg_send_error(m->clients[i], NULL, m->init_dead ? ESRCH : EBUSY);
+		return;
+	}
+	console_key(m, msg.text, sizeof(msg.text));
+	if (send(m->clients[i], &msg, offsetof(struct ctr_msg, text) + strlen(msg.text) + 1, MSG_NOSIGNAL) < 0)
+		return;
+	m->checkpoint_client = i;
+}
+
 static void client_request(struct monitor *m, int i)
 {
 	int fd = m->clients[i];
@@ -229,6 +263,7 @@ static void client_request(struct monitor *m, int i)
 		else
 			ctr_msg_send(fd, CTR_MSG_OK, m->init_pid, m->init_pidfd);
 		break;
+	case CTR_MSG_REQ_CHECKPOINT: checkpoint_begin(m, i); break;
 	case CTR_MSG_REQ_CONSOLE:
 		if (m->console < 0) {
 			ctr_msg_send_error(fd, NULL, ENXIO);
@@ -271,6 +306,8 @@ static void reap_children(struct monitor *m)
 		if (pid == m->init_pid) {
 			m->init_dead = true;
 			m->init_status = status;
+			/* CRIU ends a container only once its dump is complete. */
+			m->checkpointed = m->checkpoint_client >= 0;
 		}
 }
 
@@ -385,6 +422,7 @@ static void teardown(struct monitor *m, bool launched)
 		size_t len;
 
 		ctr_exit_from_wait_status(m->init_status, ctr_now(), &ex);
+		ex.checkpointed = m->checkpointed;
 		/* A record for people and panels, not state anything depends
 		 * on: atomic, but not worth an fsync on every stop. */
 		if (m->dir_fd >= 0 && ctr_exit_to_json(&ex, &json, &len) == 0)
@@ -493,10 +531,9 @@ static int cgroup_helper_start(struct monitor *m, struct cgroup_helper *h, struc
 	return 0;
 }
 
-/* Called by the launcher once init is cloned and waiting. */
-static int cgroup_helper_join(void *data, pid_t pid, struct ctr_error **err)
+/* The groups the helper made, recorded in the state. */
+static int cgroup_helper_paths(struct cgroup_helper *h, struct ctr_error **err)
 {
-	struct cgroup_helper *h = data;
 	struct monitor *m = h->m;
 	_cleanup_strv_ char **paths = NULL;
 	struct ctr_msg msg;
@@ -517,13 +554,52 @@ static int cgroup_helper_join(void *data, pid_t pid, struct ctr_error **err)
 	strv_free(m->state.cgroups);
 	m->state.cgroups = TAKE_PTR(paths);
 	r = write_state(m);
-	if (r < 0)
-		return ctr_error_sys(err, -r, "write %s", CTR_STATE_FILE);
+	return r < 0 ? ctr_error_sys(err, -r, "write %s", CTR_STATE_FILE) : 0;
+}
+
+static int cgroup_helper_attach(struct cgroup_helper *h, pid_t pid, struct ctr_error **err)
+{
+	struct ctr_msg msg;
+	int r;
+
 	r = ctr_msg_send(h->sock, CTR_MSG_ATTACH, pid, -1);
 	if (r < 0)
 		return ctr_error_sys(err, -r, "talk to the cgroup helper");
 	r = ctr_msg_expect(h->sock, CTR_MSG_OK, &msg, NULL, err);
 	return r == -EPIPE ? ctr_error_user(err, CTR_ERR_SYSTEM, EPIPE, "the cgroup helper died") : r;
+}
+
+/* Called by the launcher once init is cloned and waiting. */
+static int cgroup_helper_join(void *data, pid_t pid, struct ctr_error **err)
+{
+	int r = cgroup_helper_paths(data, err);
+
+	return r < 0 ? r : cgroup_helper_attach(data, pid, err);
+}
+
+/* Restore: CRIU puts the tree into the groups (as their new roots); the
+ * helper's attach of init is then a formality that ends its protocol. */
+static int restore_tree(struct monitor *m, struct cgroup_helper *h, const char *rootfs, const char *images,
+			struct ctr_network *ret_net, struct ctr_error **err)
+{
+	int r = cgroup_helper_paths(h, err);
+
+	if (r < 0)
+		return r;
+	r = ctr_restore_launch(m->ctx, m->name, m->spec, m->dir, rootfs, images, m->state.cgroups, &m->init_pid,
+			       &m->init_pidfd, &m->console, ret_net, err);
+	if (r < 0)
+		return r;
+	r = cgroup_helper_attach(h, m->init_pid, err);
+	if (r < 0) {
+		kill_everything(m);
+		while (!m->init_dead && waitpid(m->init_pid, &m->init_status, 0) < 0 && errno == EINTR)
+			;
+		m->init_dead = true;
+		ctr_net_teardown(ret_net, m->dir);
+		ctr_network_done(ret_net);
+	}
+	return r;
 }
 
 static void cgroup_helper_finish(struct cgroup_helper *h)
@@ -539,8 +615,8 @@ static void cgroup_helper_finish(struct cgroup_helper *h)
 	h->pid = 0;
 }
 
-int ctr_monitor_run(struct ctr_context *ctx, const char *name, struct ctr_spec *spec, bool foreground, int report_fd,
-		    int *release_fd, int *ret_exit, struct ctr_error **err)
+int ctr_monitor_run(struct ctr_context *ctx, const char *name, struct ctr_spec *spec, const char *restore,
+		    bool foreground, int report_fd, int *release_fd, int *ret_exit, struct ctr_error **err)
 {
 	_cleanup_free_ char *run = ctr_run_dir(ctx, name), *dir = ctr_container_dir(ctx, name),
 			    *rootfs = ctr_rootfs_path(ctx, name, spec), *net_key = NULL;
@@ -559,7 +635,9 @@ int ctr_monitor_run(struct ctr_context *ctx, const char *name, struct ctr_spec *
 		.log_fd = -1,
 		.foreground = foreground,
 		.init_pidfd = -1,
+		.checkpoint_client = -1,
 	};
+	struct ctr_network restored = { 0 };
 	struct cgroup_helper helper = { .sock = -1 };
 	struct termios saved_tio;
 	bool tty_raw = false, launched = false;
@@ -628,13 +706,19 @@ int ctr_monitor_run(struct ctr_context *ctx, const char *name, struct ctr_spec *
 		goto out;
 	}
 
-	r = ctr_launch(spec, m.dir, rootfs, cgroup_helper_join, &helper, &m.init_pid, &m.init_pidfd, &m.console, err);
+	if (restore)
+		r = restore_tree(&m, &helper, rootfs, restore, &restored, err);
+	else
+		r = ctr_launch(spec, m.dir, rootfs, cgroup_helper_join, &helper, &m.init_pid, &m.init_pidfd, &m.console,
+			       err);
 	cgroup_helper_finish(&helper);
 	if (r < 0)
 		goto out;
 	launched = true;
-	/* What it runs with, for `ctr set` to change addresses at once. */
-	if (spec->net.n && (r = ctr_running_network_save(m.run_fd, &spec->net)) < 0) {
+	/* What it runs with, for `ctr set` to change addresses at once (a
+	 * restored container: what it was dumped with). */
+	if ((restore ? restored.n : spec->net.n) &&
+	    (r = ctr_running_network_save(m.run_fd, restore ? &restored : &spec->net)) < 0) {
 		r = ctr_error_sys(err, -r, "write %s/%s", run, CTR_NETWORK_FILE);
 		kill_everything(&m);
 		while (!m.init_dead && waitpid(m.init_pid, &m.init_status, 0) < 0 && errno == EINTR)
@@ -716,6 +800,7 @@ out:
 	closep(&m.run_fd);
 	closep(&m.dir_fd);
 	ctr_state_done(&m.state);
+	ctr_network_done(&restored);
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 	return r;
 }

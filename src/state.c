@@ -149,13 +149,15 @@ int ctr_exit_to_json(const struct ctr_exit *ex, char **ret, size_t *ret_len)
 		yajl_gen_null(g);
 	GSTR(g, "time");
 	yajl_gen_integer(g, ex->time);
+	GSTR(g, "checkpointed");
+	yajl_gen_bool(g, ex->checkpointed);
 	yajl_gen_map_close(g);
 	return gen_finish(g, ret, ret_len);
 }
 
 int ctr_exit_parse(const char *json, struct ctr_exit *ret)
 {
-	const char *sig_path[] = { "signal", NULL };
+	const char *sig_path[] = { "signal", NULL }, *ckpt_path[] = { "checkpointed", NULL };
 	struct ctr_exit ex = { 0 };
 	yajl_val root = yajl_tree_parse(json, NULL, 0), v;
 	bool ok = true;
@@ -167,6 +169,8 @@ int ctr_exit_parse(const char *json, struct ctr_exit *ret)
 	v = yajl_tree_get(root, sig_path, yajl_t_any);
 	if (v && YAJL_IS_INTEGER(v))
 		ex.signal = (int)YAJL_GET_INTEGER(v);
+	v = yajl_tree_get(root, ckpt_path, yajl_t_any);
+	ex.checkpointed = v && YAJL_IS_TRUE(v);
 	yajl_tree_free(root);
 	if (!ok)
 		return -EBADMSG;

@@ -38,6 +38,7 @@ struct ctr_exit {
 	int status; /* exit code, or 128 + signal */
 	int signal; /* 0 when init exited normally */
 	long long time;
+	bool checkpointed; /* ended by ctr checkpoint: its state is in the images */
 };
 
 int ctr_exit_to_json(const struct ctr_exit *ex, char **ret, size_t *ret_len);

@@ -20,10 +20,12 @@ enum ctr_msg_type {
 	CTR_MSG_ATTACH,		 /* monitor -> cgroup helper: put this pid (value) in them */
 	CTR_MSG_DEVTREE,	 /* monitor -> child: its /dev, made on the host side (fd) */
 	/* requests CLI -> monitor */
-	CTR_MSG_REQ_STOP = 20, /* value = timeout in seconds */
-	CTR_MSG_REQ_KILL,      /* value = signal */
-	CTR_MSG_REQ_PIDFD,     /* reply carries a pidfd of init */
-	CTR_MSG_REQ_CONSOLE,   /* the connection becomes a console stream */
+	CTR_MSG_REQ_STOP = 20,	/* value = timeout in seconds */
+	CTR_MSG_REQ_KILL,	/* value = signal */
+	CTR_MSG_REQ_PIDFD,	/* reply carries a pidfd of init */
+	CTR_MSG_REQ_CONSOLE,	/* the connection becomes a console stream */
+	CTR_MSG_REQ_CHECKPOINT, /* a dump begins; reply text: the console's "tty[rdev:dev]"; init
+				 * dying before the connection closes was the dump's doing */
 	CTR_MSG_OK = 40,
 };
 

@@ -63,6 +63,8 @@ static void gen_entry(yajl_gen g, const struct ctr_info *in, bool full)
 				yajl_gen_null(g);
 			S(g, "time");
 			gen_time_or_null(g, in->last_exit.time);
+			S(g, "checkpointed");
+			yajl_gen_bool(g, in->last_exit.checkpointed);
 			yajl_gen_map_close(g);
 		} else {
 			yajl_gen_null(g);
@@ -214,7 +216,10 @@ static int run_info(struct cli *cli, int argc, char **argv)
 		if (in.has_last_exit) {
 			format_rfc3339(in.last_exit.time, buf);
 			printf("Last exit:   status %d%s at %s\n", in.last_exit.status,
-			       in.last_exit.signal ? " (killed by a signal)" : "", buf);
+			       in.last_exit.checkpointed ? " (checkpointed)"
+			       : in.last_exit.signal	 ? " (killed by a signal)"
+							 : "",
+			       buf);
 		}
 	}
 	ctr_info_done(&in);

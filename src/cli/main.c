@@ -16,8 +16,9 @@
 #define DEFAULT_CONF "/etc/ctr/ctr.conf"
 
 static const struct cli_command *const commands[] = {
-	&cli_create, &cli_start,  &cli_stop, &cli_restart, &cli_kill,  &cli_exec,   &cli_console, &cli_list,
-	&cli_info,   &cli_config, &cli_set,  &cli_destroy, &cli_pause, &cli_resume, &cli_stats,
+	&cli_create,  &cli_start,  &cli_stop,  &cli_restart,	&cli_kill,    &cli_exec,
+	&cli_console, &cli_list,   &cli_info,  &cli_config,	&cli_set,     &cli_destroy,
+	&cli_pause,   &cli_resume, &cli_stats, &cli_checkpoint, &cli_restore,
 };
 
 static void main_help(FILE *f)
@@ -36,8 +37,8 @@ static void main_help(FILE *f)
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(f, "  %-9s %s\n", commands[i]->name, commands[i]->summary);
 	fprintf(f, "\nExit codes: 0 ok, 1 system error, 2 usage, 3 not found, 4 wrong state, 5 busy,\n"
-		   "6 already exists, 7 invalid config; exec: the command's, 125-127 as in sh.\n"
-		   "See ctr(1) and ctr-config(5).\n");
+		   "6 already exists, 7 invalid config, 8 unsupported by this host (CRIU);\n"
+		   "exec: the command's, 125-127 as in sh. See ctr(1) and ctr-config(5).\n");
 }
 
 static void print_options(const char *title, const struct ctr_option *opts, size_t n)

@@ -240,15 +240,40 @@ int ctr_rootfs_dev_tree(const struct ctr_resources *res, uid_t uid, gid_t gid, i
 	return 0;
 }
 
+static const struct {
+	const char *link, *target;
+} dev_links[] = {
+	{ "fd", "/proc/self/fd" },	 { "stdin", "/proc/self/fd/0" }, { "stdout", "/proc/self/fd/1" },
+	{ "stderr", "/proc/self/fd/2" }, { "ptmx", "pts/ptmx" },	 { "core", "/proc/kcore" },
+};
+
+int ctr_rootfs_restore_dev_tree(const struct ctr_resources *res, uid_t uid, gid_t gid, int *ret_tree,
+				struct ctr_error **err)
+{
+	_cleanup_close_ int tree = -1, f = -1;
+	int r = ctr_rootfs_dev_tree(res, uid, gid, &tree, err);
+
+	if (r < 0)
+		return r;
+	/* What the container's start adds, owned by its root as it was: the
+	 * links, and the mount points of devpts, /dev/shm and the console. */
+	for (size_t i = 0; i < ARRAY_SIZE(dev_links); i++)
+		if (symlinkat(dev_links[i].target, tree, dev_links[i].link) < 0 ||
+		    fchownat(tree, dev_links[i].link, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+			return ctr_error_sys(err, errno, "symlink /dev/%s", dev_links[i].link);
+	if (mkdirat(tree, "pts", 0755) < 0 || fchownat(tree, "pts", uid, gid, 0) < 0 ||
+	    mkdirat(tree, "shm", 0755) < 0 || fchownat(tree, "shm", uid, gid, 0) < 0)
+		return ctr_error_sys(err, errno, "create /dev/pts and /dev/shm");
+	f = openat(tree, "console", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (f < 0 || fchown(f, uid, gid) < 0)
+		return ctr_error_sys(err, errno, "create /dev/console");
+	*ret_tree = TAKE_FD(tree);
+	return 0;
+}
+
 static int setup_dev(int rootfd, const struct ctr_resources *res, int dev_tree, struct ctr_rootfs *rfs,
 		     struct ctr_error **err)
 {
-	static const struct {
-		const char *link, *target;
-	} links[] = {
-		{ "fd", "/proc/self/fd" },	 { "stdin", "/proc/self/fd/0" }, { "stdout", "/proc/self/fd/1" },
-		{ "stderr", "/proc/self/fd/2" }, { "ptmx", "pts/ptmx" },	 { "core", "/proc/kcore" },
-	};
 	_cleanup_close_ int dev = mount_point(rootfd, "dev"), devfd = -1, pts = -1, ptsfd = -1, shm = -1;
 	int r;
 
@@ -268,9 +293,9 @@ static int setup_dev(int rootfd, const struct ctr_resources *res, int dev_tree, 
 		return ctr_error_sys(err, -devfd, "open /dev");
 	if (dev_tree < 0 && (r = make_dev_nodes(devfd, res, err)) < 0)
 		return r;
-	for (size_t i = 0; i < ARRAY_SIZE(links); i++)
-		if (symlinkat(links[i].target, devfd, links[i].link) < 0)
-			return ctr_error_sys(err, errno, "symlink /dev/%s", links[i].link);
+	for (size_t i = 0; i < ARRAY_SIZE(dev_links); i++)
+		if (symlinkat(dev_links[i].target, devfd, dev_links[i].link) < 0)
+			return ctr_error_sys(err, errno, "symlink /dev/%s", dev_links[i].link);
 
 	pts = mount_point(devfd, "pts");
 	if (pts < 0)
@@ -295,12 +320,14 @@ static int setup_dev(int rootfd, const struct ctr_resources *res, int dev_tree, 
  * empty file "f" and an empty directory "d". A write to a mask fails with
  * EROFS (a bind of /dev/null would swallow it: a read-only mount does not
  * stop writes to a device node). */
-static int mask_source(int *ret)
+int ctr_rootfs_mask_source(int *ret)
 {
 	_cleanup_close_ int fs = fsopen("tmpfs", FSOPEN_CLOEXEC), mnt = -1, f = -1;
 	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
 
-	if (fs < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "size", "4k", 0) < 0 ||
+	/* Named, so that a checkpoint finds the masks in the mount table. */
+	if (fs < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "source", CTR_MASK_SOURCE, 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_SET_STRING, "size", "4k", 0) < 0 ||
 	    fsconfig(fs, FSCONFIG_SET_STRING, "mode", "555", 0) < 0 ||
 	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		return negative_errno();
@@ -371,7 +398,7 @@ static int mask_stage(int rootfd, int *ret_stage)
 
 	if (dev < 0)
 		return dev;
-	r = mask_source(&source);
+	r = ctr_rootfs_mask_source(&source);
 	if (r < 0)
 		return r;
 	if (mkdirat(dev, MASK_STAGE, 0700) < 0)

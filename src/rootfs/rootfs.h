@@ -35,6 +35,17 @@ struct ctr_rootfs_opts {
  * nodes and those of res. */
 int ctr_rootfs_dev_tree(const struct ctr_resources *res, uid_t uid, gid_t gid, int *ret_tree, struct ctr_error **err);
 
+/* The empty things masks are made of: a detached, read-only tmpfs (source
+ * CTR_MASK_SOURCE) holding an empty file "f" and an empty directory "d". */
+#define CTR_MASK_SOURCE "ctr-mask"
+int ctr_rootfs_mask_source(int *ret_tree);
+
+/* The same for a restore (CRIU cannot make device nodes in a user
+ * namespace): also the links, /dev/console and the mount points of /dev/pts
+ * and /dev/shm, as a start leaves them. */
+int ctr_rootfs_restore_dev_tree(const struct ctr_resources *res, uid_t uid, gid_t gid, int *ret_tree,
+				struct ctr_error **err);
+
 /* Make mounts private and attach the rootfs on `path` as a mount: `tree` is a
  * detached (idmapped) tree from the parent, or -1 to bind `path` itself. On
  * success ret->root_fd is the new root. */

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/mount.h>
+#include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -163,17 +164,18 @@ int ctr_idmap_userns_fd(pid_t pid)
 	return fd < 0 ? negative_errno() : fd;
 }
 
-int ctr_idmap_supported(const char *path, const struct ctr_idmap *uid, const struct ctr_idmap *gid)
+int ctr_idmap_userns_new(const struct ctr_idmap *uid, const struct ctr_idmap *gid, int *ret_fd)
 {
-	_cleanup_close_ int userns = -1, tree = -1;
-	int pipefd[2], r;
+	struct clone_args args = { .flags = CLONE_NEWUSER, .exit_signal = SIGCHLD };
+	int pipefd[2], fd = -1, r;
 	pid_t pid;
 
-	/* A throwaway user namespace with the container's maps: the only way
-	 * to know whether this filesystem takes an idmap is to try. */
+	/* A child in a new user namespace (it exists once clone returns)
+	 * waits on a pipe while we write its maps and keep a descriptor: the
+	 * namespace outlives the child. */
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return negative_errno();
-	pid = fork();
+	pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 	if (pid < 0) {
 		r = negative_errno();
 		close(pipefd[0]);
@@ -184,37 +186,34 @@ int ctr_idmap_supported(const char *path, const struct ctr_idmap *uid, const str
 		char c;
 
 		close(pipefd[1]);
-		if (unshare(CLONE_NEWUSER) < 0)
-			_exit(1);
-		/* Hold the namespace until the parent closes the pipe. */
 		(void)!read(pipefd[0], &c, 1);
 		_exit(0);
 	}
 	close(pipefd[0]);
-	/* The child's unshare is not observable from here; poll its namespace
-	 * until it differs from ours (bounded: 1 s). */
-	r = -ETIMEDOUT;
-	for (int i = 0; i < 1000; i++) {
-		struct stat self, child;
-		char p[64];
-
-		snprintf(p, sizeof(p), "/proc/%d/ns/user", (int)pid);
-		if (stat("/proc/self/ns/user", &self) == 0 && stat(p, &child) == 0 && self.st_ino != child.st_ino) {
-			r = 0;
-			break;
-		}
-		usleep(1000);
-	}
-	if (r == 0)
-		r = ctr_idmap_write(pid, uid, gid);
+	r = ctr_idmap_write(pid, uid, gid);
 	if (r == 0) {
-		userns = ctr_idmap_userns_fd(pid);
-		r = userns < 0 ? userns : ctr_idmap_tree(path, userns, &tree);
+		fd = ctr_idmap_userns_fd(pid);
+		r = fd < 0 ? fd : 0;
 	}
 	close(pipefd[1]);
 	kill(pid, SIGKILL);
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
+	if (r == 0)
+		*ret_fd = fd;
+	return r;
+}
+
+int ctr_idmap_supported(const char *path, const struct ctr_idmap *uid, const struct ctr_idmap *gid)
+{
+	_cleanup_close_ int userns = -1, tree = -1;
+	int r;
+
+	/* A throwaway user namespace with the container's maps: the only way
+	 * to know whether this filesystem takes an idmap is to try. */
+	r = ctr_idmap_userns_new(uid, gid, &userns);
+	if (r == 0)
+		r = ctr_idmap_tree(path, userns, &tree);
 	/* EINVAL/EOPNOTSUPP: the filesystem does not support idmapped mounts. */
 	if (r == -EINVAL || r == -EOPNOTSUPP || r == -ENOSYS)
 		return 0;

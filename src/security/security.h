@@ -41,6 +41,8 @@ int ctr_idmap_allocate(const struct ctr_idmap_pool *pool, const struct ctr_idmap
 /* Write /proc/PID/gid_map and uid_map (setgroups stays allowed). */
 int ctr_idmap_write(pid_t pid, const struct ctr_idmap *uid, const struct ctr_idmap *gid);
 int ctr_idmap_userns_fd(pid_t pid);
+/* A user namespace of its own with these maps, held by *ret_fd alone. */
+int ctr_idmap_userns_new(const struct ctr_idmap *uid, const struct ctr_idmap *gid, int *ret_fd);
 /* A detached, idmapped clone of the tree at path (for the user namespace
  * userns_fd), for the container to attach as its root. */
 int ctr_idmap_tree(const char *path, int userns_fd, int *ret_tree);

@@ -156,7 +156,7 @@ check_json_error() {
 @test "invalid names are refused by every command (no path escapes the root)" {
 	mkdir -p "$T/lib"
 	touch "$T/canary"
-	for c in start stop restart kill info config console destroy; do
+	for c in start stop restart kill info config console destroy checkpoint restore; do
 		for bad in .. . ../canary a/b; do
 			run --separate-stderr ctr "$c" "$bad"
 			expect_status 2
