@@ -181,6 +181,7 @@ int ctr_exit_parse(const char *json, struct ctr_exit *ret)
 void ctr_exit_from_wait_status(int wstatus, long long now, struct ctr_exit *ret)
 {
 	ret->time = now;
+	ret->checkpointed = false;
 	if (WIFSIGNALED(wstatus)) {
 		ret->signal = WTERMSIG(wstatus);
 		ret->status = 128 + ret->signal;

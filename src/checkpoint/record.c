@@ -107,9 +107,10 @@ int ctr_cpt_record_parse(const char *json, const char *where, struct ctr_cpt_rec
 		int end = 0;
 
 		if (sscanf(v->u.string, "tty[%llx:%llx]%n", &rdev, &dev, &end) != 2 || v->u.string[end]) {
+			r = ctr_error_user(err, CTR_ERR_INVALID_CONFIG, EBADMSG, "%s: bad tty key '%s'", where,
+					   v->u.string);
 			yajl_tree_free(root);
-			return ctr_error_user(err, CTR_ERR_INVALID_CONFIG, EBADMSG, "%s: bad tty key '%s'", where,
-					      v->u.string);
+			return r;
 		}
 		m.tty = strdup(v->u.string);
 	}
