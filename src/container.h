@@ -114,6 +114,52 @@ struct ctr_restore_opts {
 /* Bring a stopped container back from its checkpoint, under a monitor. */
 int ctr_restore(struct ctr_context *ctx, const char *name, const struct ctr_restore_opts *o, struct ctr_error **err);
 
+enum ctr_migrate_mode {
+	CTR_MIGRATE_AUTO,     /* the best this pair of hosts can do */
+	CTR_MIGRATE_PRECOPY,  /* iterative pre-dump while it runs (dirty-memory tracking) */
+	CTR_MIGRATE_POSTCOPY, /* resume at once, pages follow (lazy pages) */
+	CTR_MIGRATE_STOP,     /* dump, copy, restore */
+	_CTR_MIGRATE_MODE_MAX,
+};
+const char *ctr_migrate_mode_to_string(enum ctr_migrate_mode m);
+int ctr_migrate_mode_from_string(const char *s);
+
+enum ctr_migrate_phase {
+	CTR_MIGRATE_PHASE_HANDSHAKE, /* ssh, the target's checks */
+	CTR_MIGRATE_PHASE_SYNC,	     /* the rootfs while it runs */
+	CTR_MIGRATE_PHASE_DUMP,	     /* frozen: CRIU's dump */
+	CTR_MIGRATE_PHASE_COPY,	     /* the rootfs again, the images */
+	CTR_MIGRATE_PHASE_RESTORE,   /* on the target, until it runs */
+	CTR_MIGRATE_PHASE_COMMIT,
+	CTR_MIGRATE_PHASE_CLEANUP, /* the source's copy goes */
+	_CTR_MIGRATE_PHASE_MAX,
+};
+const char *ctr_migrate_phase_to_string(enum ctr_migrate_phase p);
+
+struct ctr_migrate_opts {
+	const char *dest; /* "ssh://[user@]host[:port]" */
+	enum ctr_migrate_mode mode;
+	bool keep_source;	/* keep the source's copy, stopped, instead of destroying it */
+	const char *remote_ctr; /* the target's ctr command line (NULL: "ctr") */
+	char *const *ssh_opts;	/* more ssh arguments ("-i", "KEY", "-o", "X=Y", ...) */
+	bool progress;		/* a line per phase on stderr */
+};
+struct ctr_migrate_report {
+	const char *mode;		 /* the mode used */
+	unsigned long long live_bytes;	 /* sent while it ran (the rootfs) */
+	unsigned long long frozen_bytes; /* sent while it was frozen (images, rootfs changes) */
+	long long downtime_ms;		 /* freeze to running on the target */
+	long long total_ms;
+	long long phase_ms[_CTR_MIGRATE_PHASE_MAX];
+	bool rolled_back;
+};
+/* Move a running container to another host; on any failure before the
+ * target runs it, it runs here again. */
+int ctr_migrate(struct ctr_context *ctx, const char *name, const struct ctr_migrate_opts *o,
+		struct ctr_migrate_report *ret, struct ctr_error **err);
+/* The target's side, on in_fd/out_fd (the ssh session). */
+int ctr_migrate_receive(struct ctr_context *ctx, const char *name, int in_fd, int out_fd, struct ctr_error **err);
+
 struct ctr_info {
 	char *name;
 	enum ctr_status status;

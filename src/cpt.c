@@ -245,12 +245,27 @@ static unsigned long long dir_bytes(const char *path)
 int ctr_checkpoint(struct ctr_context *ctx, const char *name, const struct ctr_checkpoint_opts *o,
 		   struct ctr_checkpoint_result *ret, struct ctr_error **err)
 {
+	_cleanup_close_ int lock = -1;
+	int r;
+
+	r = ctr_name_validate(name, err);
+	if (r < 0)
+		return r;
+	r = ctr_lock_container(ctx, name, &lock, err);
+	if (r < 0)
+		return r;
+	return ctr_checkpoint_held(ctx, name, o, ret, err);
+}
+
+int ctr_checkpoint_held(struct ctr_context *ctx, const char *name, const struct ctr_checkpoint_opts *o,
+			struct ctr_checkpoint_result *ret, struct ctr_error **err)
+{
 	struct timespec t0, t1;
 	_cleanup_(ctr_spec_freep) struct ctr_spec *spec = NULL;
 	_cleanup_(ctr_cpt_record_done) struct ctr_cpt_record meta = { 0 };
 	_cleanup_free_ char *criu = NULL, *images = NULL, *tmp = NULL, *run = NULL;
 	_cleanup_strv_ char **external = calloc(1, sizeof(char *));
-	_cleanup_close_ int lock = -1, conn = -1, tmp_fd = -1, run_fd = -1, work_fd = -1;
+	_cleanup_close_ int conn = -1, tmp_fd = -1, run_fd = -1, work_fd = -1;
 	_cleanup_free_ char *cdir = ctr_container_dir(ctx, name);
 	struct ctr_state st = { 0 };
 	struct ctr_msg reply;
@@ -258,12 +273,6 @@ int ctr_checkpoint(struct ctr_context *ctx, const char *name, const struct ctr_c
 
 	if (!external)
 		return -ENOMEM;
-	r = ctr_name_validate(name, err);
-	if (r < 0)
-		return r;
-	r = ctr_lock_container(ctx, name, &lock, err);
-	if (r < 0)
-		return r;
 	r = ctr_load_spec(ctx, name, &spec, err);
 	if (r < 0)
 		return r;
@@ -374,13 +383,19 @@ out:
 
 int ctr_restore(struct ctr_context *ctx, const char *name, const struct ctr_restore_opts *o, struct ctr_error **err)
 {
+	return ctr_restore_held(ctx, name, o, -1, err);
+}
+
+int ctr_restore_held(struct ctr_context *ctx, const char *name, const struct ctr_restore_opts *o, int held_lock,
+		     struct ctr_error **err)
+{
 	_cleanup_(ctr_spec_freep) struct ctr_spec *spec = NULL;
 	_cleanup_(ctr_cpt_record_done) struct ctr_cpt_record meta = { 0 };
 	_cleanup_free_ char *criu = NULL, *images = NULL;
 	_cleanup_close_ int lock = -1;
 	int r;
 
-	r = ctr_start_prepare(ctx, name, true, &lock, &spec, err);
+	r = ctr_start_prepare(ctx, name, true, held_lock, &lock, &spec, err);
 	if (r < 0)
 		return r;
 	images = images_path(ctx, name, o->dir);
@@ -395,7 +410,7 @@ int ctr_restore(struct ctr_context *ctx, const char *name, const struct ctr_rest
 	r = ctr_criu_find(&criu, NULL, err);
 	if (r < 0)
 		return r;
-	return ctr_start_monitor(ctx, name, spec, images, lock, err);
+	return ctr_start_monitor(ctx, name, spec, images, held_lock >= 0 ? held_lock : lock, err);
 }
 
 /* The host-side things a restore lends CRIU, undone once it is over. */

@@ -91,9 +91,19 @@ int ctr_monitor_connect(struct ctr_context *ctx, const char *name, int *ret_fd, 
 int ctr_monitor_request(struct ctr_context *ctx, const char *name, int type, int value, int *ret_conn, int *ret_fd,
 			struct ctr_msg *ret_msg, struct ctr_error **err);
 /* What start and restore check first: a valid name, the container lock
- * (*ret_lock), the config, state stopped, a rootfs. */
-int ctr_start_prepare(struct ctr_context *ctx, const char *name, bool restore, int *ret_lock,
+ * (*ret_lock; -1 when the caller holds it already: held_lock), the config,
+ * state stopped, a rootfs. */
+int ctr_start_prepare(struct ctr_context *ctx, const char *name, bool restore, int held_lock, int *ret_lock,
 		      struct ctr_spec **ret_spec, struct ctr_error **err);
+/* ctr_checkpoint and ctr_restore for a caller that holds the container's
+ * lock already (a migration holds it from start to end). */
+struct ctr_checkpoint_opts;
+struct ctr_checkpoint_result;
+struct ctr_restore_opts;
+int ctr_checkpoint_held(struct ctr_context *ctx, const char *name, const struct ctr_checkpoint_opts *o,
+			struct ctr_checkpoint_result *ret, struct ctr_error **err);
+int ctr_restore_held(struct ctr_context *ctx, const char *name, const struct ctr_restore_opts *o, int held_lock,
+		     struct ctr_error **err);
 /* Fork the detached monitor (double fork, own session, stdio on /dev/null)
  * and wait for its word that init runs; restore: the images to restore
  * instead of launching (ctr_restore_launch). lock_fd: the container lock,

@@ -89,7 +89,7 @@ int ctr_start_monitor(struct ctr_context *ctx, const char *name, struct ctr_spec
 	return r;
 }
 
-int ctr_start_prepare(struct ctr_context *ctx, const char *name, bool restore, int *ret_lock,
+int ctr_start_prepare(struct ctr_context *ctx, const char *name, bool restore, int held_lock, int *ret_lock,
 		      struct ctr_spec **ret_spec, struct ctr_error **err)
 {
 	_cleanup_(ctr_spec_freep) struct ctr_spec *spec = NULL;
@@ -101,8 +101,7 @@ int ctr_start_prepare(struct ctr_context *ctx, const char *name, bool restore, i
 	r = ctr_name_validate(name, err);
 	if (r < 0)
 		return r;
-	r = ctr_lock_container(ctx, name, &lock, err);
-	if (r < 0)
+	if (held_lock < 0 && (r = ctr_lock_container(ctx, name, &lock, err)) < 0)
 		return r;
 	r = ctr_load_spec(ctx, name, &spec, err);
 	if (r < 0)
@@ -132,7 +131,7 @@ int ctr_start(struct ctr_context *ctx, const char *name, bool foreground, int *r
 	_cleanup_close_ int lock = -1;
 	int r;
 
-	r = ctr_start_prepare(ctx, name, false, &lock, &spec, err);
+	r = ctr_start_prepare(ctx, name, false, -1, &lock, &spec, err);
 	if (r < 0)
 		return r;
 	if (!foreground) {

@@ -39,6 +39,7 @@ typedef struct yajl_gen_t *yajl_gen;
 void cli_print_json(yajl_gen g);
 
 extern const struct cli_command cli_create, cli_start, cli_restart, cli_stop, cli_kill, cli_exec, cli_console, cli_list,
-	cli_info, cli_destroy, cli_config, cli_set, cli_pause, cli_resume, cli_stats, cli_checkpoint, cli_restore;
+	cli_info, cli_destroy, cli_config, cli_set, cli_pause, cli_resume, cli_stats, cli_checkpoint, cli_restore,
+	cli_migrate, cli_migrate_receive;
 
 #endif

@@ -16,9 +16,10 @@
 #define DEFAULT_CONF "/etc/ctr/ctr.conf"
 
 static const struct cli_command *const commands[] = {
-	&cli_create,  &cli_start,  &cli_stop,  &cli_restart,	&cli_kill,    &cli_exec,
-	&cli_console, &cli_list,   &cli_info,  &cli_config,	&cli_set,     &cli_destroy,
-	&cli_pause,   &cli_resume, &cli_stats, &cli_checkpoint, &cli_restore,
+	&cli_create,	      &cli_start,  &cli_stop,  &cli_restart,	&cli_kill,    &cli_exec,
+	&cli_console,	      &cli_list,   &cli_info,  &cli_config,	&cli_set,     &cli_destroy,
+	&cli_pause,	      &cli_resume, &cli_stats, &cli_checkpoint, &cli_restore, &cli_migrate,
+	&cli_migrate_receive,
 };
 
 static void main_help(FILE *f)
