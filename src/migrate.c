@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -244,10 +245,11 @@ static int reply(int fd, const struct ctr_error *e, const char *key, const char 
 struct receiver {
 	struct ctr_context *ctx;
 	const char *name;
-	char *stage;   /* ROOT/.migrate-NAME until the restore */
-	int lock;      /* the container's, from the rename on */
-	bool renamed;  /* stage is ROOT/NAME now */
-	bool restored; /* it runs here */
+	char *stage;	/* ROOT/.migrate-NAME until the restore */
+	int lock;	/* the container's, from the rename on */
+	int stage_lock; /* ROOT/.migrate-NAME.lock: one receive of a name at a time */
+	bool renamed;	/* stage is ROOT/NAME now */
+	bool restored;	/* it runs here */
 	bool committed;
 };
 
@@ -307,7 +309,7 @@ static int receive_hello(struct receiver *rc, yajl_val msg, struct ctr_error **e
 	_cleanup_(ctr_spec_freep) struct ctr_spec *spec = NULL;
 	_cleanup_close_ int root_lock = -1, dfd = -1;
 	yajl_val v, cfg = jget(msg, "config", yajl_t_string), bytes = jget(msg, "bytes", yajl_t_number);
-	_cleanup_free_ char *rootfs = NULL;
+	_cleanup_free_ char *rootfs = NULL, *lock_path = NULL;
 	int r;
 
 	v = jget(msg, "version", yajl_t_number);
@@ -331,6 +333,14 @@ static int receive_hello(struct receiver *rc, yajl_val msg, struct ctr_error **e
 	r = receive_check(rc, spec, (unsigned long long)YAJL_GET_INTEGER(bytes), err);
 	if (r < 0)
 		return r;
+	if (asprintf(&lock_path, "%s/.migrate-%s.lock", rc->ctx->root, rc->name) < 0)
+		return -ENOMEM;
+	rc->stage_lock = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (rc->stage_lock < 0)
+		return ctr_error_sys(err, errno, "open %s", lock_path);
+	if (flock(rc->stage_lock, LOCK_EX | LOCK_NB) < 0)
+		return ctr_error_user(err, CTR_ERR_BUSY, EBUSY, "another migration of '%s' to this host is in progress",
+				      rc->name);
 	if (asprintf(&rc->stage, "%s/.migrate-%s", rc->ctx->root, rc->name) < 0)
 		return -ENOMEM;
 	/* A crashed receive's leftovers: invisible (not a container name). */
@@ -391,14 +401,14 @@ static void receive_undo(struct receiver *rc)
 		rc->lock = -1;
 		ctr_destroy(rc->ctx, rc->name, true, &e);
 		ctr_error_free(&e);
-	} else if (rc->stage) {
+	} else if (rc->stage && rc->stage_lock >= 0) {
 		rm_rf_at(AT_FDCWD, rc->stage);
 	}
 }
 
 int ctr_migrate_receive(struct ctr_context *ctx, const char *name, int in_fd, int out_fd, struct ctr_error **err)
 {
-	struct receiver rc = { .ctx = ctx, .name = name, .lock = -1 };
+	struct receiver rc = { .ctx = ctx, .name = name, .lock = -1, .stage_lock = -1 };
 	struct line_reader lr = { .fd = in_fd };
 	bool hello = false;
 	int r;
@@ -466,6 +476,7 @@ int ctr_migrate_receive(struct ctr_context *ctx, const char *name, int in_fd, in
 	if (!rc.committed)
 		receive_undo(&rc);
 	closep(&rc.lock);
+	closep(&rc.stage_lock);
 	free(rc.stage);
 	free(lr.buf);
 	return rc.committed ? 0 : (r < 0 ? r : -EIO);
