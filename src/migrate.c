@@ -248,8 +248,9 @@ struct receiver {
 	char *stage;	/* ROOT/.migrate-NAME until the restore */
 	int lock;	/* the container's, from the rename on */
 	int stage_lock; /* ROOT/.migrate-NAME.lock: one receive of a name at a time */
-	bool renamed;	/* stage is ROOT/NAME now */
-	bool restored;	/* it runs here */
+	char *stage_lock_path;
+	bool renamed;  /* stage is ROOT/NAME now */
+	bool restored; /* it runs here */
 	bool committed;
 };
 
@@ -335,12 +336,24 @@ static int receive_hello(struct receiver *rc, yajl_val msg, struct ctr_error **e
 		return r;
 	if (asprintf(&lock_path, "%s/.migrate-%s.lock", rc->ctx->root, rc->name) < 0)
 		return -ENOMEM;
-	rc->stage_lock = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (rc->stage_lock < 0)
-		return ctr_error_sys(err, errno, "open %s", lock_path);
-	if (flock(rc->stage_lock, LOCK_EX | LOCK_NB) < 0)
-		return ctr_error_user(err, CTR_ERR_BUSY, EBUSY, "another migration of '%s' to this host is in progress",
-				      rc->name);
+	/* Removed at the end: a lock taken on a file already unlinked is
+	 * retried on the new one. */
+	for (int i = 0;; i++) {
+		struct stat a, b;
+
+		rc->stage_lock = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (rc->stage_lock < 0)
+			return ctr_error_sys(err, errno, "open %s", lock_path);
+		if (flock(rc->stage_lock, LOCK_EX | LOCK_NB) < 0 || i == 3)
+			return ctr_error_user(err, CTR_ERR_BUSY, EBUSY,
+					      "another migration of '%s' to this host is in progress", rc->name);
+		if (fstat(rc->stage_lock, &a) == 0 && stat(lock_path, &b) == 0 && a.st_ino == b.st_ino &&
+		    a.st_dev == b.st_dev)
+			break;
+		closep(&rc->stage_lock);
+		rc->stage_lock = -1;
+	}
+	rc->stage_lock_path = TAKE_PTR(lock_path);
 	if (asprintf(&rc->stage, "%s/.migrate-%s", rc->ctx->root, rc->name) < 0)
 		return -ENOMEM;
 	/* A crashed receive's leftovers: invisible (not a container name). */
@@ -476,7 +489,10 @@ int ctr_migrate_receive(struct ctr_context *ctx, const char *name, int in_fd, in
 	if (!rc.committed)
 		receive_undo(&rc);
 	closep(&rc.lock);
+	if (rc.stage_lock >= 0 && rc.stage_lock_path)
+		unlink(rc.stage_lock_path);
 	closep(&rc.stage_lock);
+	free(rc.stage_lock_path);
 	free(rc.stage);
 	free(lr.buf);
 	return rc.committed ? 0 : (r < 0 ? r : -EIO);
@@ -573,14 +589,20 @@ static int build_ssh_argv(struct source *s)
 	int r = 0;
 
 	r |= push(&s->ssh_argv, "ssh");
+	/* The user's first: ssh takes the first value of an option. */
+	for (size_t i = 0; s->o->ssh_opts && s->o->ssh_opts[i]; i++)
+		r |= push(&s->ssh_argv, s->o->ssh_opts[i]);
 	/* Never a password prompt in a panel's non-interactive call; notice a
-	 * dead peer within 15 s. */
+	 * dead peer within 15 s; AES-GCM first (with AES-NI about twice as
+	 * fast as the default chacha20 for the images: 0.5 s per 256 MiB). */
 	r |= push(&s->ssh_argv, "-o");
 	r |= push(&s->ssh_argv, "BatchMode=yes");
 	r |= push(&s->ssh_argv, "-o");
 	r |= push(&s->ssh_argv, "ServerAliveInterval=5");
 	r |= push(&s->ssh_argv, "-o");
 	r |= push(&s->ssh_argv, "ServerAliveCountMax=3");
+	r |= push(&s->ssh_argv, "-o");
+	r |= push(&s->ssh_argv, "Ciphers=^aes128-gcm@openssh.com,aes256-gcm@openssh.com");
 	if (s->dest.port) {
 		r |= push(&s->ssh_argv, "-p");
 		r |= push(&s->ssh_argv, s->dest.port);
@@ -592,8 +614,6 @@ static int build_ssh_argv(struct source *s)
 		return -ENOMEM;
 	r |= push(&s->ssh_argv, "-o");
 	r |= push(&s->ssh_argv, ctl);
-	for (size_t i = 0; s->o->ssh_opts && s->o->ssh_opts[i]; i++)
-		r |= push(&s->ssh_argv, s->o->ssh_opts[i]);
 	return r;
 }
 

@@ -102,7 +102,7 @@ const struct cli_command cli_checkpoint = {
 	.name = "checkpoint",
 	.run = run_checkpoint,
 	.usage = "NAME [--dir DIR] [--leave-running] [--json]",
-	.summary = "save a running container's whole state with CRIU (it stops, unless --leave-running)",
+	.summary = "save a running container's whole state (CRIU); it stops unless -l",
 	.help = "  -d, --dir DIR        where the images go (default: ROOT/NAME/checkpoint)\n"
 		"  -l, --leave-running  keep the container running: a stateful snapshot\n"
 		"  -j, --json           print the result as JSON (see ctr-checkpoint(1))\n",
@@ -112,6 +112,6 @@ const struct cli_command cli_restore = {
 	.name = "restore",
 	.run = run_restore,
 	.usage = "NAME [--dir DIR]",
-	.summary = "bring a stopped container back from its checkpoint, running",
+	.summary = "bring a stopped container back from its checkpoint",
 	.help = "  -d, --dir DIR  the images to restore (default: ROOT/NAME/checkpoint)\n",
 };

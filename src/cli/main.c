@@ -36,7 +36,7 @@ static void main_help(FILE *f)
 		"Commands:\n",
 		CTR_DEFAULT_ROOT, CTR_DEFAULT_RUN_DIR);
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		fprintf(f, "  %-9s %s\n", commands[i]->name, commands[i]->summary);
+		fprintf(f, "  %-15s %s\n", commands[i]->name, commands[i]->summary);
 	fprintf(f, "\nExit codes: 0 ok, 1 system error, 2 usage, 3 not found, 4 wrong state, 5 busy,\n"
 		   "6 already exists, 7 invalid config, 8 unsupported by this host (CRIU);\n"
 		   "exec: the command's, 125-127 as in sh. See ctr(1) and ctr-config(5).\n");

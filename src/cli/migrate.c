@@ -135,7 +135,7 @@ const struct cli_command cli_migrate = {
 	.name = "migrate",
 	.run = run_migrate,
 	.usage = "NAME ssh://[USER@]HOST[:PORT] [--mode auto|precopy|postcopy|stop] [--keep-source]",
-	.summary = "move a running container to another host (CRIU over ssh; rolls back on failure)",
+	.summary = "move a running container to another host over ssh",
 	.help = "  -m, --mode MODE      auto (default), precopy, postcopy or stop (see ctr-migrate(1))\n"
 		"  -k, --keep-source    keep the container here, stopped, instead of destroying it\n"
 		"  -r, --remote-ctr CMD the ctr command line on the target (default: ctr)\n"
@@ -147,6 +147,6 @@ const struct cli_command cli_migrate_receive = {
 	.name = "migrate-receive",
 	.run = run_migrate_receive,
 	.usage = "NAME",
-	.summary = "the target's side of ctr migrate, run by it over ssh (not for people)",
+	.summary = "the target's side of migrate, run by it over ssh",
 	.help = "",
 };
