@@ -27,6 +27,7 @@
 #include <linux/mount.h>
 #include <poll.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -269,6 +270,8 @@ int ctr_checkpoint_held(struct ctr_context *ctx, const char *name, const struct 
 	_cleanup_free_ char *cdir = ctr_container_dir(ctx, name);
 	struct ctr_state st = { 0 };
 	struct ctr_msg reply;
+	sigset_t stop, old_mask;
+	bool masked = false;
 	int r;
 
 	if (!external)
@@ -339,6 +342,16 @@ int ctr_checkpoint_held(struct ctr_context *ctx, const char *name, const struct 
 		memset(&spec->net, 0, sizeof(spec->net));
 	}
 
+	/* From the dump to the swap nothing may stop us half-way: a dump that
+	 * ended the container must leave complete images. Ctrl-C and friends
+	 * wait (CRIU, our child, inherits the mask too). */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	sigaddset(&stop, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &stop, &old_mask);
+	masked = true;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r = ctr_criu_dump(&(struct ctr_criu_dump_opts){ .criu = criu,
 							.pid = st.init_pid,
@@ -375,6 +388,8 @@ int ctr_checkpoint_held(struct ctr_context *ctx, const char *name, const struct 
 fail:
 	rm_rf_at(AT_FDCWD, tmp);
 out:
+	if (masked)
+		sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	ctr_state_done(&st);
 	return r;
 }

@@ -638,14 +638,34 @@ static pid_t spawn(char *const *argv, int in_fd, int out_fd, int err_fd)
 	}
 }
 
+/* SIGINT, SIGTERM or SIGHUP during a migration: it stops at the next step
+ * and rolls back like on any failure, instead of leaving the container
+ * dumped and stopped. (A flag: the only thing a handler may set.) */
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	interrupted = sig;
+}
+
 static int wait_child(pid_t pid)
 {
 	int status;
 
-	while (waitpid(pid, &status, 0) < 0)
+	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR)
 			return -errno;
+		if (interrupted)
+			kill(pid, SIGTERM);
+	}
 	return status;
+}
+
+static int check_interrupted(const char *phase, struct ctr_error **err)
+{
+	if (!interrupted)
+		return 0;
+	return ctr_error_user(err, CTR_ERR_SYSTEM, EINTR, "%s: interrupted by signal %d", phase, (int)interrupted);
 }
 
 /* The last line that ssh (or rsync) wrote, for an error message. */
@@ -868,6 +888,9 @@ static int rsync_to(struct source *s, char *const *srcs, const char *dst, const 
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		char *save = NULL, *last = NULL;
 
+		if (interrupted)
+			return check_interrupted(what, err);
+
 		/* rsync's first complaint says why; its last line only how it ended. */
 		for (char *l = out ? strtok_r(out, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save))
 			if (!last && (strstr(l, "rsync:") || strstr(l, "ssh:") || strstr(l, "No space")))
@@ -1008,7 +1031,8 @@ int ctr_migrate(struct ctr_context *ctx, const char *name, const struct ctr_migr
 	_cleanup_free_ char *cdir = NULL, *rootfs = NULL, *criu = NULL;
 	_cleanup_close_ int lock = -1;
 	struct ctr_state st = { 0 };
-	struct sigaction old_pipe;
+	static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction old_pipe, old_stop[ARRAY_SIZE(stop_signals)];
 	long long start = now_ms(), t, frozen = 0, restore_sent = 0;
 	unsigned long long bytes;
 	bool dumped = false;
@@ -1019,6 +1043,9 @@ int ctr_migrate(struct ctr_context *ctx, const char *name, const struct ctr_migr
 		return r;
 	/* A target that hangs up answers with EPIPE, not a signal. */
 	sigaction(SIGPIPE, &(struct sigaction){ .sa_handler = SIG_IGN }, &old_pipe);
+	interrupted = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++)
+		sigaction(stop_signals[i], &(struct sigaction){ .sa_handler = on_signal }, &old_stop[i]);
 	r = check_mode(&s, err);
 	if (r < 0)
 		goto out;
@@ -1075,6 +1102,9 @@ int ctr_migrate(struct ctr_context *ctx, const char *name, const struct ctr_migr
 	if (r < 0)
 		goto out;
 	phase_done(&s, CTR_MIGRATE_PHASE_HANDSHAKE, t, 0);
+	r = check_interrupted("handshake", err);
+	if (r < 0)
+		goto out;
 
 	/* The rootfs, while the container runs. */
 	t = now_ms();
@@ -1083,6 +1113,9 @@ int ctr_migrate(struct ctr_context *ctx, const char *name, const struct ctr_migr
 		goto out;
 	rep.live_bytes = bytes;
 	phase_done(&s, CTR_MIGRATE_PHASE_SYNC, t, bytes);
+	r = check_interrupted("copy the rootfs", err);
+	if (r < 0)
+		goto out;
 
 	/* Freeze: the dump ends the container here. */
 	t = frozen = now_ms();
@@ -1098,6 +1131,9 @@ int ctr_migrate(struct ctr_context *ctx, const char *name, const struct ctr_migr
 	}
 	dumped = true;
 	phase_done(&s, CTR_MIGRATE_PHASE_DUMP, t, 0);
+	r = check_interrupted("dump", err);
+	if (r < 0)
+		goto out;
 
 	/* What changed in the rootfs since, and the images, in one go. */
 	t = now_ms();
@@ -1107,6 +1143,9 @@ int ctr_migrate(struct ctr_context *ctx, const char *name, const struct ctr_migr
 		goto out;
 	rep.frozen_bytes = bytes;
 	phase_done(&s, CTR_MIGRATE_PHASE_COPY, t, bytes);
+	r = check_interrupted("copy the images and the rootfs's changes", err);
+	if (r < 0)
+		goto out;
 
 	/* It runs there. */
 	t = now_ms();
@@ -1183,5 +1222,7 @@ out:
 	dest_done(&s.dest);
 	ctr_state_done(&st);
 	sigaction(SIGPIPE, &old_pipe, NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++)
+		sigaction(stop_signals[i], &old_stop[i], NULL);
 	return r;
 }

@@ -278,6 +278,31 @@ nothing_on_b() {
 	actr stop -t 1 "$c"
 }
 
+@test "ctr migrate interrupted (SIGTERM) during the frozen copy rolls back" {
+	needs_migration
+	hosts
+	local c pid before
+	c=$(cname)
+	make_on_a "$c" 10.96.0.12 256
+	wait_until 30 mem_round_above "$T/lib/$c/rootfs" 0
+	# exec: $! is ctr itself (nsenter execs it too), not a subshell.
+	(exec nsenter --net="/run/netns/$HA" "$CTR" "${CTR_ARGS[@]}" migrate "$c" "$DEST" --remote-ctr "$REMOTE" \
+		"${SSHO[@]}") >"$T/mig.out" 2>"$T/mig.err" &
+	pid=$!
+	wait_until 60 test -d "$T/libB/.migrate-$c/migration"
+	kill -TERM "$pid"
+	wait "$pid" && { echo "migrate succeeded"; cat "$T/mig.err"; false; } || true
+	grep -q "interrupted by signal 15" "$T/mig.err" || { cat "$T/mig.err"; false; }
+	grep -q "rolled back" "$T/mig.err"
+	expect_eq "$(actr info --json "$c" | jget 'd["state"]')" running
+	before=$(mem_round "$T/lib/$c/rootfs")
+	wait_until 10 mem_round_above "$T/lib/$c/rootfs" "$before"
+	grep -q '^ok ' "$T/lib/$c/rootfs/memstate"
+	nothing_on_b "$c"
+	expect_eq "$(ls -d /tmp/ctr-migrate.* 2>/dev/null)" "" "ssh control directories"
+	actr stop -t 1 "$c"
+}
+
 @test "the transport dies while the running container's rootfs is copied: it never stops" {
 	needs_migration
 	hosts
