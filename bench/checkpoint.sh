@@ -45,119 +45,35 @@ MODE=${MODE:-privileged}
 JSON=${JSON:-}
 KEEP=${KEEP:-0}
 
-prog=${0##*/}
-die() {
-	echo "$prog: $*" >&2
-	exit 1
-}
-note() { echo "$prog: $*" >&2; }
+script_dir=$(cd "$(dirname "$0")" && pwd)
+# die, note, need_tools, find_ctr, plan_cgroups and the cleanup checks
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$script_dir/lib.sh"
 
 case $MODE in unprivileged | privileged) ;; *) die "MODE must be privileged or unprivileged (got '$MODE')" ;; esac
 case $RUNS in '' | *[!0-9]* | 0) die "RUNS must be an integer >= 1 (got '$RUNS')" ;; esac
 case $WARMUP in '' | *[!0-9]*) die "WARMUP must be an integer >= 0 (got '$WARMUP')" ;; esac
 case $KEEP in 0 | 1) ;; *) die "KEEP must be 0 or 1 (got '$KEEP')" ;; esac
-[ "$(id -u)" = 0 ] || die "must run as root (both runtimes create namespaces and cgroups, CRIU needs root)"
+need_root "both runtimes create namespaces and cgroups, CRIU needs root"
 [ -n "${EPOCHREALTIME:-}" ] || die "needs bash >= 5 (EPOCHREALTIME)"
 
 # ---- tools ------------------------------------------------------------------------
-missing=
-for tool in runc criu python3; do
-	command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
-done
-if [ -n "$missing" ]; then
-	hint=
-	case $missing in *runc*) hint="$hint; apt-get install -y runc" ;; esac
-	case $missing in *python3*) hint="$hint; apt-get install -y python3" ;; esac
-	case $missing in *criu*) hint="$hint; CRIU >= 4.2: scripts/install-criu" ;; esac
-	die "missing:$missing$hint"
-fi
+need_tools text "runc criu python3" \
+	'*runc*' 'apt-get install -y runc' \
+	'*python3*' 'apt-get install -y python3' \
+	'*criu*' 'CRIU >= 4.2: scripts/install-criu'
 
-script_dir=$(cd "$(dirname "$0")" && pwd)
-if [ -n "${CTR:-}" ]; then
-	ctr_bin=$CTR
-	ctr_from=CTR
-elif [ -x ./ctr ] && [ -f ./ctr ]; then
-	ctr_bin=./ctr
-	ctr_from=build
-elif [ -x "$script_dir/../ctr" ] && [ -f "$script_dir/../ctr" ]; then
-	ctr_bin=$script_dir/../ctr
-	ctr_from=build
-elif ctr_bin=$(command -v ctr 2>/dev/null); then
-	ctr_from=PATH
-else
-	die "no ctr binary: set CTR=/path/to/ctr, or run from the top build dir (./ctr)"
-fi
-[ -x "$ctr_bin" ] || die "$ctr_bin is not executable"
-"$ctr_bin" checkpoint --help >/dev/null 2>&1 ||
-	die "$ctr_bin ($ctr_from) has no checkpoint command; set CTR=/path/to/a/newer/ctr"
-ctr_bin=$(cd "$(dirname "$ctr_bin")" && pwd)/$(basename "$ctr_bin")
+find_ctr checkpoint # ctr_bin, ctr_from; CTR_TEMPLATE_DIR
 runc_bin=$(command -v runc)
-if [ -z "${CTR_TEMPLATE_DIR:-}" ] && [ "$ctr_from" != PATH ] && [ -f "$script_dir/../templates/busybox" ]; then
-	export CTR_TEMPLATE_DIR="$script_dir/../templates"
-fi
 
 # ---- cgroup layout ----------------------------------------------------------------
 # runc (cgroupfs manager, v1) uses ONE cgroupsPath, from the root of every
 # hierarchy listed in /proc/self/cgroup; on a hybrid host also in the unified
-# (cgroup2) one. Our own cgroup may differ between hierarchies
-# (memory:/process_api/ID, cpu:/ ...): pick the deepest one; it is under our
-# cgroup in every hierarchy only if every other one is its ancestor.
-runc_leaf=ctr-bench-runc-$$
-runc_hier=() # the hierarchies' directories runc will enter
-runc_parent=/
-cg2_mount=$(awk '{ for (i = 7; $i != "-"; i++); if ($(i + 1) == "cgroup2") { print $5; exit } }' /proc/self/mountinfo)
-while IFS=: read -r _ ctrls path; do
-	if [ -z "$ctrls" ]; then
-		[ -n "$cg2_mount" ] || continue
-		h=$cg2_mount
-	else
-		sub=${ctrls#name=}
-		case $sub in net_prio,net_cls) sub=net_cls,net_prio ;; cpuacct,cpu) sub=cpu,cpuacct ;; esac
-		h=/sys/fs/cgroup/$sub
-	fi
-	[ -d "$h" ] || continue
-	runc_hier+=("$h")
-	[ ${#path} -gt ${#runc_parent} ] && runc_parent=$path
-done </proc/self/cgroup
-[ ${#runc_hier[@]} -gt 0 ] || die "cannot find our own cgroups in /proc/self/cgroup"
-while IFS=: read -r _ ctrls path; do
-	prefix=${path%/}/
-	case $runc_parent/ in
-	"$prefix"*) ;;
-	*) die "our cgroups are not nested (${ctrls:-unified}:$path vs $runc_parent): no single cgroupsPath for runc is under our own cgroup in every hierarchy" ;;
-	esac
-done </proc/self/cgroup
-runc_cgpath=${runc_parent%/}/$runc_leaf
-
-# Where runc's mkdir -p will create directories that do not exist yet (the
-# intermediate levels of runc_parent in hierarchies where we sit higher up):
-# they are below our own cgroup, and are removed again at the end.
-runc_created_h=() # hierarchy ...
-runc_created_p=() # ... and the topmost level runc will create in it
-IFS=/ read -r -a comps <<<"${runc_parent#/}"
-for h in "${runc_hier[@]}"; do
-	p=
-	for c in "${comps[@]}"; do
-		[ -n "$c" ] || continue
-		p=$p/$c
-		if [ ! -d "$h$p" ]; then
-			runc_created_h+=("$h")
-			runc_created_p+=("$p")
-			break
-		fi
-	done
-done
-
-cgroup_mounts() {
-	awk '{ for (i = 7; $i != "-"; i++); if ($(i + 1) == "cgroup" || $(i + 1) == "cgroup2") print $5 }' \
-		/proc/self/mountinfo
-}
-list_ctr_cgroups() {
-	local m
-	for m in $(cgroup_mounts); do
-		find "$m" -mindepth 1 -type d -name 'ctr-*' 2>/dev/null || true
-	done | sort
-}
+# (cgroup2) one: cg_path, below our own cgroup in every one, its leaf cg_leaf
+# (ctr-bench-runc-PID). The levels runc's mkdir -p will create are removed
+# again at the end (lib.sh: plan_cgroups, cg_remove).
+plan_cgroups runc enter
+runc_cgpath=$cg_path
 cgroups_before=$(list_ctr_cgroups)
 
 # ---- work area and cleanup ----------------------------------------------------------
@@ -173,29 +89,8 @@ runc_id=ctr-bench-runc-$$
 mkdir -p "$root" "$rundir" "$bundle" "$runc_state"
 : >"$rounds"
 
-# Processes of ours: anything whose root or cwd is in the temp dir (the
-# containers' processes, CRIU) or whose command line names it (ctr's monitor,
-# runc). One python3 process looks, and leaves itself out.
-our_procs() {
-	python3 - "$work" "$$" <<'EOF'
-import os, sys
-
-work, me = sys.argv[1], {os.getpid(), os.getppid(), int(sys.argv[2])}
-for pid in sorted(int(p) for p in os.listdir("/proc") if p.isdigit()):
-    if pid in me:
-        continue
-    try:
-        links = [os.readlink(f"/proc/{pid}/{l}") for l in ("root", "cwd")]
-        cmd = open(f"/proc/{pid}/cmdline", "rb").read().decode(errors="replace")
-    except OSError:
-        continue
-    if any(l == work or l.startswith(work + "/") for l in links) or work in cmd:
-        print(pid)
-EOF
-}
-
 cleanup() {
-	local rc=$? new left other h c p i procs
+	local rc=$? left procs
 	trap - EXIT INT TERM HUP
 	set +e
 	# Let the runtimes remove what they own (runc has no container between a
@@ -215,68 +110,32 @@ cleanup() {
 		"$ctr_bin" --root "$root" --run-dir "$rundir" destroy --force "$name" >/dev/null 2>&1 ||
 			note "warning: ctr destroy --force $name failed"
 	fi
-	procs=$(our_procs)
-	if [ -n "$procs" ]; then
-		note "error: processes of ours left behind, killing them:"
-		for p in $procs; do
-			note "  $p: $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"
-			kill -KILL "$p" 2>/dev/null
-		done
-		sleep 0.2
+	# Processes of ours (lib.sh: our_procs): the containers', CRIU, ctr's
+	# monitor, runc.
+	if ! kill_our_procs "$work"; then
 		[ "$rc" = 0 ] && rc=1
 	fi
 	# runc's leaf, if runc left it (seen once in name=systemd), then the
-	# levels above it that runc's mkdir -p created; rmdir only, never anything
-	# that is not empty.
-	for h in "${runc_hier[@]}"; do
-		[ -d "$h$runc_cgpath" ] && rmdir "$h$runc_cgpath" 2>/dev/null
-	done
-	for i in "${!runc_created_h[@]}"; do
-		h=${runc_created_h[i]}
-		p=$runc_parent
-		while [ "${#p}" -ge "${#runc_created_p[i]}" ]; do
-			[ -d "$h$p" ] && { rmdir "$h$p" 2>/dev/null || note "warning: could not remove $h$p"; }
-			p=${p%/*}
-		done
-	done
-	if grep -qF " $work" /proc/self/mountinfo; then
-		note "warning: something is still mounted under $work; not removing it"
-	elif [ "$KEEP" = 1 ]; then
-		note "keeping $work (KEEP=1)"
-	else
-		rm -rf "$work"
-	fi
-	# Ours: ctr-NAME (ctr's), runc's leaf and the levels runc created. Other new
-	# ctr-* groups belong to someone else's ctr running meanwhile (a test suite).
-	new=$(comm -13 <(printf '%s\n' "$cgroups_before") <(list_ctr_cgroups) | grep . || true)
-	left=$(printf '%s\n' "$new" | grep -E "/(ctr-$name|$runc_leaf)\$" || true)
-	other=$(printf '%s\n' "$new" | grep -vE "/(ctr-$name|$runc_leaf)\$" | grep . || true)
-	for i in "${!runc_created_h[@]}"; do
-		c=${runc_created_h[i]}${runc_created_p[i]}
-		[ -d "$c" ] && left="$left${left:+$'\n'}$c"
-	done
-	if [ -n "$other" ]; then
-		note "warning: ctr-* cgroups of another ctr appeared meanwhile (not ours, left alone):"
-		printf '%s\n' "$other" | sed 's/^/  /' >&2
-	fi
-	procs=$(our_procs)
+	# levels above it that runc's mkdir -p created.
+	cg_remove
+	remove_work "$work" "$KEEP"
+	# Ours: ctr-NAME (ctr's), runc's leaf and the levels runc created; a
+	# warning lists other new ctr-* groups (another ctr's, left alone).
+	left=$(cgroups_left "$cgroups_before" "ctr-$name|$cg_leaf")
+	procs=$(our_procs "$work")
 	if [ -n "$procs" ]; then
 		note "error: processes of ours still there: ${procs//$'\n'/ }"
 		[ "$rc" = 0 ] && rc=1
 	fi
 	if [ -n "$left" ]; then
-		note "error: cgroups left behind:"
-		printf '%s\n' "$left" | sed 's/^/  /' >&2
+		note_list "error: cgroups left behind:" "$left"
 		[ "$rc" = 0 ] && rc=1
 	elif [ -z "$procs" ]; then
-		note "cleanup: none of our cgroups (ctr-$name, $runc_leaf) or processes left$([ "$KEEP" = 1 ] || echo ', temp dir removed')"
+		note "cleanup: none of our cgroups (ctr-$name, $cg_leaf) or processes left$([ "$KEEP" = 1 ] || echo ', temp dir removed')"
 	fi
 	exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+trap_cleanup cleanup
 
 # ---- the ctr container ---------------------------------------------------------------
 # shellcheck disable=SC2016 # expanded by the container's shell
@@ -347,8 +206,7 @@ json.dump(cfg, open(bundle_cfg, "w"), indent=2)
 EOF
 
 # ---- helpers for the rounds --------------------------------------------------------------
-# Microseconds since the epoch (EPOCHREALTIME's decimal point is the locale's).
-now_us() { now=${EPOCHREALTIME/[.,]/}; }
+# (now_us, microseconds since the epoch in now: lib.sh)
 # The counter as a number; -1 while it is missing or being rewritten.
 read_cnt() {
 	cnt=

@@ -39,58 +39,28 @@ BASELINE=${BASELINE:-1}
 SETTLE=${SETTLE:-}
 JSON=${JSON:-}
 
-prog=${0##*/}
-die() {
-	echo "$prog: $*" >&2
-	exit 1
-}
-note() { echo "$prog: $*" >&2; }
+script_dir=$(cd "$(dirname "$0")" && pwd)
+# die, note, need_tools, find_ctr, plan_cgroups and the cleanup checks
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$script_dir/lib.sh"
 
 case $MODE in unprivileged | privileged) ;; *) die "MODE must be unprivileged or privileged (got '$MODE')" ;; esac
 case $RUNS in '' | *[!0-9]* | 0 | 1) die "RUNS must be an integer >= 2 (got '$RUNS')" ;; esac
 case $WARMUP in '' | *[!0-9]*) die "WARMUP must be an integer >= 0 (got '$WARMUP')" ;; esac
 case $SETTLE in '' | 0) SETTLE= ;; *[!0-9.]* | *.*.* | .) die "SETTLE must be a number of seconds (got '$SETTLE')" ;; esac
-[ "$(id -u)" = 0 ] || die "must run as root (both runtimes create namespaces and cgroups)"
+need_root "both runtimes create namespaces and cgroups"
 
 # ---- tools ------------------------------------------------------------------------
-missing=
-for tool in crun hyperfine python3 unshare; do
-	command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
-done
-if [ -n "$missing" ]; then
-	pkgs=
-	case $missing in *crun*) pkgs="$pkgs crun" ;; esac
-	case $missing in *hyperfine*) pkgs="$pkgs hyperfine" ;; esac
-	case $missing in *python3*) pkgs="$pkgs python3" ;; esac
-	case $missing in *unshare*) pkgs="$pkgs util-linux" ;; esac
-	die "missing:$missing; install with: apt-get install -y$pkgs"
-fi
+need_tools apt "crun hyperfine python3 unshare" \
+	'*crun*' crun '*hyperfine*' hyperfine '*python3*' python3 '*unshare*' util-linux
 
-script_dir=$(cd "$(dirname "$0")" && pwd)
-if [ -n "${CTR:-}" ]; then
-	ctr_bin=$CTR
-	ctr_from=CTR
-elif [ -x ./ctr ] && [ -f ./ctr ]; then
-	ctr_bin=./ctr
-	ctr_from=build
-elif [ -x "$script_dir/../ctr" ] && [ -f "$script_dir/../ctr" ]; then
-	ctr_bin=$script_dir/../ctr
-	ctr_from=build
-elif ctr_bin=$(command -v ctr 2>/dev/null); then
-	ctr_from=PATH
-else
-	die "no ctr binary: set CTR=/path/to/ctr, or run from the top build dir (./ctr)"
-fi
-[ -x "$ctr_bin" ] || die "$ctr_bin is not executable"
-ctr_bin=$(cd "$(dirname "$ctr_bin")" && pwd)/$(basename "$ctr_bin")
+# shellcheck disable=SC2119 # no ctr command to check for
+find_ctr # ctr_bin, ctr_from; CTR_TEMPLATE_DIR
 crun_bin=$(command -v crun)
 # The default seccomp profile ctr compiles in, as OCI JSON for crun.
 seccomp_json=$script_dir/../src/security/seccomp-default.json
 [ -f "$seccomp_json" ] || seccomp_json=/usr/share/ctr/seccomp-default.json
 [ -f "$seccomp_json" ] || die "no seccomp-default.json next to this script or in /usr/share/ctr"
-if [ -z "${CTR_TEMPLATE_DIR:-}" ] && [ "$ctr_from" != PATH ] && [ -f "$script_dir/../templates/busybox" ]; then
-	export CTR_TEMPLATE_DIR="$script_dir/../templates"
-fi
 
 # ---- cgroup layout ----------------------------------------------------------------
 # Debian's crun refuses a hybrid host (cgroup2 mounted at /sys/fs/cgroup/unified).
@@ -107,64 +77,12 @@ fi
 wrap=(unshare -m --propagation private sh -c "$wrap_script" ctr-bench)
 
 # crun (cgroupfs manager, v1) uses ONE cgroupsPath, from the root of every
-# hierarchy listed in /proc/self/cgroup. Our own cgroup may differ between
-# hierarchies (memory:/process_api/ID, cpu:/ ...): pick the deepest one; it is
-# under our cgroup in every hierarchy only if every other one is its ancestor.
-crun_leaf=ctr-bench-crun-$$
-crun_hier=() # /sys/fs/cgroup/<subsystem> directories crun will enter
-crun_parent=/
-while IFS=: read -r _ ctrls path; do
-	[ -n "$ctrls" ] || continue # the unified line: our tmpfs stands in for it
-	sub=${ctrls#name=}
-	case $sub in net_prio,net_cls) sub=net_cls,net_prio ;; cpuacct,cpu) sub=cpu,cpuacct ;; esac
-	[ -d "/sys/fs/cgroup/$sub" ] || continue
-	crun_hier+=("/sys/fs/cgroup/$sub")
-	[ ${#path} -gt ${#crun_parent} ] && crun_parent=$path
-done </proc/self/cgroup
-while IFS=: read -r _ ctrls path; do
-	[ -n "$ctrls" ] || continue
-	prefix=${path%/}/
-	case $crun_parent/ in
-	"$prefix"*) ;;
-	*) die "our cgroups are not nested ($ctrls:$path vs $crun_parent): no single cgroupsPath for crun is under our own cgroup in every hierarchy" ;;
-	esac
-done </proc/self/cgroup
-if [ ${#crun_hier[@]} = 0 ]; then
-	# No v1 hierarchy: a pure cgroup v2 host, where crun's path is a v2 path.
-	crun_parent=$(sed -n 's/^0:://p' /proc/self/cgroup)
-	[ -n "$crun_parent" ] || die "cannot find our own cgroup in /proc/self/cgroup"
-fi
-crun_cgpath=${crun_parent%/}/$crun_leaf
-
-# Where crun's mkdir -p will create directories that do not exist yet (the
-# intermediate levels of crun_parent in hierarchies where we sit higher up):
-# they are below our own cgroup, and are removed again at the end.
-crun_created_h=() # hierarchy ...
-crun_created_p=() # ... and the topmost level crun will create in it
-IFS=/ read -r -a comps <<<"${crun_parent#/}"
-for h in "${crun_hier[@]}"; do
-	p=
-	for c in "${comps[@]}"; do
-		[ -n "$c" ] || continue
-		p=$p/$c
-		if [ ! -d "$h$p" ]; then
-			crun_created_h+=("$h")
-			crun_created_p+=("$p")
-			break
-		fi
-	done
-done
-
-cgroup_mounts() {
-	awk '{ for (i = 7; $i != "-"; i++); if ($(i + 1) == "cgroup" || $(i + 1) == "cgroup2") print $5 }' \
-		/proc/self/mountinfo
-}
-list_ctr_cgroups() {
-	local m
-	for m in $(cgroup_mounts); do
-		find "$m" -mindepth 1 -type d -name 'ctr-*' 2>/dev/null || true
-	done | sort
-}
+# hierarchy listed in /proc/self/cgroup: cg_path, below our own cgroup in
+# every one, its leaf cg_leaf (ctr-bench-crun-PID). The unified line is left
+# out: our tmpfs stands in for it. The levels crun's mkdir -p will create are
+# removed again at the end (lib.sh: plan_cgroups, cg_remove).
+plan_cgroups crun skip
+crun_cgpath=$cg_path
 cgroups_before=$(list_ctr_cgroups)
 
 # ---- work area and cleanup ----------------------------------------------------------
@@ -179,7 +97,7 @@ json_out=${JSON:-$work/hyperfine.json}
 mkdir -p "$root" "$rundir" "$bundle" "$crun_state"
 
 cleanup() {
-	local rc=$? new left other h c p i
+	local rc=$? left
 	trap - EXIT INT TERM HUP
 	set +e
 	# A run interrupted half-way: let the runtimes remove what they own.
@@ -190,50 +108,22 @@ cleanup() {
 		"$ctr_bin" --root "$root" --run-dir "$rundir" destroy --force "$name" >/dev/null 2>&1 ||
 			note "warning: ctr destroy $name failed"
 	fi
-	# crun's leaf (normally gone after each run), then the levels above it that
-	# crun's mkdir -p created; rmdir only, never anything that is not empty.
-	for h in "${crun_hier[@]}"; do
-		[ -d "$h$crun_cgpath" ] && rmdir "$h$crun_cgpath" 2>/dev/null
-	done
-	for i in "${!crun_created_h[@]}"; do
-		h=${crun_created_h[i]}
-		p=$crun_parent
-		while [ "${#p}" -ge "${#crun_created_p[i]}" ]; do
-			[ -d "$h$p" ] && { rmdir "$h$p" 2>/dev/null || note "warning: could not remove $h$p"; }
-			p=${p%/*}
-		done
-	done
-	if grep -qF " $work" /proc/self/mountinfo; then
-		note "warning: something is still mounted under $work; not removing it"
-	else
-		rm -rf "$work"
-	fi
-	# Ours: ctr-NAME (ctr's), crun's leaf and the levels crun created. Other new
-	# ctr-* groups belong to someone else's ctr running meanwhile (a test suite).
-	new=$(comm -13 <(printf '%s\n' "$cgroups_before") <(list_ctr_cgroups) | grep . || true)
-	left=$(printf '%s\n' "$new" | grep -E "/(ctr-$name|$crun_leaf)\$" || true)
-	other=$(printf '%s\n' "$new" | grep -vE "/(ctr-$name|$crun_leaf)\$" | grep . || true)
-	for i in "${!crun_created_h[@]}"; do
-		c=${crun_created_h[i]}${crun_created_p[i]}
-		[ -d "$c" ] && left="$left${left:+$'\n'}$c"
-	done
-	if [ -n "$other" ]; then
-		note "warning: ctr-* cgroups of another ctr appeared meanwhile (not ours, left alone):"
-		printf '%s\n' "$other" | sed 's/^/  /' >&2
-	fi
+	# crun's leaf (normally gone after each run) and the levels above it that
+	# crun's mkdir -p created.
+	cg_remove
+	remove_work "$work"
+	# Ours: ctr-NAME (ctr's), crun's leaf and the levels crun created; a
+	# warning lists other new ctr-* groups (another ctr's, left alone).
+	left=$(cgroups_left "$cgroups_before" "ctr-$name|$cg_leaf")
 	if [ -n "$left" ]; then
-		note "error: cgroups left behind:"
-		printf '%s\n' "$left" | sed 's/^/  /' >&2
+		note_list "error: cgroups left behind:" "$left"
 		[ "$rc" = 0 ] && rc=1
 	else
-		note "cleanup: none of our cgroups left (ctr-$name, $crun_leaf), temp dir removed"
+		note "cleanup: none of our cgroups left (ctr-$name, $cg_leaf), temp dir removed"
 	fi
 	exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+trap_cleanup cleanup
 
 # ---- the ctr container ---------------------------------------------------------------
 ctr_base=("$ctr_bin" --root "$root" --run-dir "$rundir")

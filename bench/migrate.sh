@@ -47,76 +47,35 @@ RUNS=${RUNS:-5}
 MEM=${MEM:-256}
 JSON=${JSON:-}
 
-prog=${0##*/}
-die() {
-	echo "$prog: $*" >&2
-	exit 1
-}
-note() { echo "$prog: $*" >&2; }
+script_dir=$(cd "$(dirname "$0")" && pwd)
+# die, note, need_tools, find_ctr and the cleanup checks
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$script_dir/lib.sh"
 
 case $RUNS in '' | *[!0-9]* | 0) die "RUNS must be an integer >= 1 (got '$RUNS')" ;; esac
 case $MEM in '' | *[!0-9]* | 0) die "MEM must be a number of MiB >= 1 (got '$MEM')" ;; esac
-[ "$(id -u)" = 0 ] || die "must run as root (network namespaces, sshd, ctr and CRIU need root)"
+need_root "network namespaces, sshd, ctr and CRIU need root"
 [ -n "${EPOCHREALTIME:-}" ] || die "needs bash >= 5 (EPOCHREALTIME)"
 
 # ---- tools ------------------------------------------------------------------------
-missing=
-for tool in criu rsync ssh ssh-keygen nsenter ip python3; do
-	command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
-done
-[ -x /usr/sbin/sshd ] || missing="$missing /usr/sbin/sshd"
-if [ -n "$missing" ]; then
-	hint=
-	case $missing in *sshd* | *ssh*) hint="$hint; apt-get install -y openssh-server openssh-client" ;; esac
-	case $missing in *rsync*) hint="$hint; apt-get install -y rsync" ;; esac
-	case $missing in *python3*) hint="$hint; apt-get install -y python3" ;; esac
-	case $missing in *criu*) hint="$hint; CRIU >= 4.2: scripts/install-criu" ;; esac
-	die "missing:$missing$hint"
-fi
+need_tools text "criu rsync ssh ssh-keygen nsenter ip python3 /usr/sbin/sshd" \
+	'*ssh*' 'apt-get install -y openssh-server openssh-client' \
+	'*rsync*' 'apt-get install -y rsync' \
+	'*python3*' 'apt-get install -y python3' \
+	'*criu*' 'CRIU >= 4.2: scripts/install-criu'
 criu_version=$(criu --version 2>/dev/null | sed -n 's/^Version: *//p')
 case $criu_version in
 4.[2-9]* | [5-9].*) ;;
 *) die "needs CRIU >= 4.2 (found '${criu_version:-none}'; scripts/install-criu installs it)" ;;
 esac
 
-script_dir=$(cd "$(dirname "$0")" && pwd)
-if [ -n "${CTR:-}" ]; then
-	ctr_bin=$CTR
-	ctr_from=CTR
-elif [ -x ./ctr ] && [ -f ./ctr ]; then
-	ctr_bin=./ctr
-	ctr_from=build
-elif [ -x "$script_dir/../ctr" ] && [ -f "$script_dir/../ctr" ]; then
-	ctr_bin=$script_dir/../ctr
-	ctr_from=build
-elif ctr_bin=$(command -v ctr 2>/dev/null); then
-	ctr_from=PATH
-else
-	die "no ctr binary: set CTR=/path/to/ctr, or run from the top build dir (./ctr)"
-fi
-[ -x "$ctr_bin" ] || die "$ctr_bin is not executable"
-"$ctr_bin" migrate --help >/dev/null 2>&1 ||
-	die "$ctr_bin ($ctr_from) has no migrate command; set CTR=/path/to/a/newer/ctr"
-ctr_bin=$(cd "$(dirname "$ctr_bin")" && pwd)/$(basename "$ctr_bin")
-if [ -z "${CTR_TEMPLATE_DIR:-}" ] && [ "$ctr_from" != PATH ] && [ -f "$script_dir/../templates/busybox" ]; then
-	export CTR_TEMPLATE_DIR="$script_dir/../templates"
-fi
+find_ctr migrate # ctr_bin, ctr_from; CTR_TEMPLATE_DIR
 workload=${CTR_WORKLOAD:-$(dirname "$ctr_bin")/tests/integration/ctr-workload}
 { [ -x "$workload" ] && [ -f "$workload" ]; } ||
 	die "no ctr-workload at $workload: set CTR_WORKLOAD=PATH, or build it ('make tests/integration/ctr-workload' in the build dir)"
 workload=$(cd "$(dirname "$workload")" && pwd)/$(basename "$workload")
 
 # ---- cgroups, leftovers of earlier runs -------------------------------------------
-cgroup_mounts() {
-	awk '{ for (i = 7; $i != "-"; i++); if ($(i + 1) == "cgroup" || $(i + 1) == "cgroup2") print $5 }' \
-		/proc/self/mountinfo
-}
-list_ctr_cgroups() {
-	local m
-	for m in $(cgroup_mounts); do
-		find "$m" -mindepth 1 -type d -name 'ctr-*' 2>/dev/null || true
-	done | sort
-}
 ssh_ctl_dirs() { # ctr migrate's ssh control directories (see ctr-migrate(1), SSH)
 	find /tmp -maxdepth 1 -name 'ctr-migrate.*' 2>/dev/null | sort || true
 }
@@ -151,27 +110,6 @@ reports=$work/reports.tsv
 : >"$reports"
 netns_made=()
 
-# Processes of ours: anything whose root or cwd is in the temp dir (the
-# containers' processes, CRIU) or whose command line names it (ctr's monitor,
-# the sshds, ssh, rsync). One python3 process looks, and leaves itself out.
-our_procs() {
-	python3 - "$work" "$$" <<'EOF'
-import os, sys
-
-work, me = sys.argv[1], {os.getpid(), os.getppid(), int(sys.argv[2])}
-for pid in sorted(int(p) for p in os.listdir("/proc") if p.isdigit()):
-    if pid in me:
-        continue
-    try:
-        links = [os.readlink(f"/proc/{pid}/{l}") for l in ("root", "cwd")]
-        cmd = open(f"/proc/{pid}/cmdline", "rb").read().decode(errors="replace")
-    except OSError:
-        continue
-    if any(l == work or l.startswith(work + "/") for l in links) or work in cmd:
-        print(pid)
-EOF
-}
-
 # ctr on host H: hctr H ARGS... Where its output goes to a file, call it in a
 # subshell, ( hctr ... ) >FILE: a function's redirections are made in this
 # shell, and a trap that ran meanwhile (Ctrl-C) would write cleanup's report
@@ -184,7 +122,7 @@ hctr() {
 }
 
 cleanup() {
-	local rc=$? h n left new other procs p pid nsleft ctl
+	local rc=$? h n left procs pid nsleft ctl
 	trap - EXIT INT TERM HUP
 	set +e
 	# The containers, wherever they are (a failed migration may leave one on
@@ -206,41 +144,22 @@ cleanup() {
 	for n in "${netns_made[@]}"; do
 		ip netns del "$n" 2>/dev/null || note "warning: could not delete network namespace $n"
 	done
-	procs=$(our_procs)
-	if [ -n "$procs" ]; then
-		sleep 0.5 # the sshds and their sessions take a moment to go
-		procs=$(our_procs)
-	fi
-	if [ -n "$procs" ]; then
-		note "error: processes of ours left behind, killing them:"
-		for p in $procs; do
-			note "  $p: $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"
-			kill -KILL "$p" 2>/dev/null
-		done
-		sleep 0.2
+	# Processes of ours (lib.sh: our_procs): the containers', CRIU, ctr's
+	# monitor, the sshds, ssh, rsync. The sshds and their sessions take a
+	# moment to go: 0.5 s before they count as left behind.
+	if ! kill_our_procs "$work" 0.5; then
 		[ "$rc" = 0 ] && rc=1
 	fi
-	if grep -qF " $work" /proc/self/mountinfo; then
-		note "warning: something is still mounted under $work; not removing it"
-	else
-		rm -rf "$work"
-	fi
-	# Ours: ctr-NAME of the two containers. Other new ctr-* groups belong to
-	# someone else's ctr running meanwhile (a test suite).
-	new=$(comm -13 <(printf '%s\n' "$cgroups_before") <(list_ctr_cgroups) | grep . || true)
-	left=$(printf '%s\n' "$new" | grep -E "/ctr-($big|$small)\$" || true)
-	other=$(printf '%s\n' "$new" | grep -vE "/ctr-($big|$small)\$" | grep . || true)
-	if [ -n "$other" ]; then
-		note "warning: ctr-* cgroups of another ctr appeared meanwhile (not ours, left alone):"
-		printf '%s\n' "$other" | sed 's/^/  /' >&2
-	fi
+	remove_work "$work"
+	# Ours: ctr-NAME of the two containers; a warning lists other new ctr-*
+	# groups (another ctr's, left alone).
+	left=$(cgroups_left "$cgroups_before" "ctr-($big|$small)")
 	nsleft=$(ip netns list 2>/dev/null | awk '{ print $1 }' | grep -xF -e "${ns[A]}" -e "${ns[B]}" || true)
 	ctl=$(comm -13 <(printf '%s\n' "$ctl_before") <(ssh_ctl_dirs) | grep . || true)
 	if [ -n "$ctl" ]; then
-		note "warning: new ssh control directories of ctr migrate (ours, or another migration's):"
-		printf '%s\n' "$ctl" | sed 's/^/  /' >&2
+		note_list "warning: new ssh control directories of ctr migrate (ours, or another migration's):" "$ctl"
 	fi
-	procs=$(our_procs)
+	procs=$(our_procs "$work")
 	if [ -n "$procs" ]; then
 		note "error: processes of ours still there: ${procs//$'\n'/ }"
 		[ "$rc" = 0 ] && rc=1
@@ -250,8 +169,7 @@ cleanup() {
 		[ "$rc" = 0 ] && rc=1
 	fi
 	if [ -n "$left" ]; then
-		note "error: cgroups left behind:"
-		printf '%s\n' "$left" | sed 's/^/  /' >&2
+		note_list "error: cgroups left behind:" "$left"
 		[ "$rc" = 0 ] && rc=1
 	fi
 	if [ -z "$procs$nsleft$left" ]; then
@@ -259,10 +177,7 @@ cleanup() {
 	fi
 	exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+trap_cleanup cleanup
 
 # ---- the two hosts --------------------------------------------------------------------
 # Each: a network namespace with lo up (CRIU needs it), its end of the veth
@@ -311,8 +226,7 @@ done
 ssho=(-o -i -o "$work/key" -o -oStrictHostKeyChecking=no -o -oUserKnownHostsFile=/dev/null -o -oLogLevel=ERROR)
 
 # ---- helpers ------------------------------------------------------------------------------
-# Microseconds since the epoch (EPOCHREALTIME's decimal point is the locale's).
-now_us() { now=${EPOCHREALTIME/[.,]/}; }
+# (now_us, microseconds since the epoch in now: lib.sh)
 # The counter (/cnt) in ROOTFS as a number; -1 while missing or being rewritten.
 # (No 2>/dev/null on the reads, see hctr: once there, the files are never
 # removed, only truncated (/cnt) or replaced by a rename (/memstate).)
