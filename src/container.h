@@ -102,6 +102,7 @@ struct ctr_checkpoint_result {
 	char *dir;		  /* where the images are (absolute) */
 	unsigned long long bytes; /* their size */
 	long long dump_ms;	  /* how long CRIU took (the container was frozen for it) */
+	char *ended_dir;	  /* on failure: the container ended anyway, its images are here */
 };
 /* Save a running container's whole state with CRIU; it stops (unless
  * leave_running) once the images are complete. ret may be NULL. */

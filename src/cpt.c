@@ -147,6 +147,11 @@ static int host_mounts(pid_t pid, bool dev, char ***external, char ***ret_masks,
 		} else {
 			continue;
 		}
+		/* CRIU's "mnt[PATH]:KEY" cannot carry these (mountinfo escapes
+		 * blanks as \040): a mount point the container made to look
+		 * like ours would be misread. */
+		if (target[strcspn(target, "[]:\\")])
+			return -EINVAL;
 		if (strv_push(external, ext) < 0)
 			return -ENOMEM;
 	}
@@ -264,7 +269,7 @@ int ctr_checkpoint_held(struct ctr_context *ctx, const char *name, const struct 
 	struct timespec t0, t1;
 	_cleanup_(ctr_spec_freep) struct ctr_spec *spec = NULL;
 	_cleanup_(ctr_cpt_record_done) struct ctr_cpt_record meta = { 0 };
-	_cleanup_free_ char *criu = NULL, *images = NULL, *tmp = NULL, *run = NULL;
+	_cleanup_free_ char *criu = NULL, *images = NULL, *tmp = NULL, *run = NULL, *old = NULL;
 	_cleanup_strv_ char **external = calloc(1, sizeof(char *));
 	_cleanup_close_ int conn = -1, tmp_fd = -1, run_fd = -1, work_fd = -1;
 	_cleanup_free_ char *cdir = ctr_container_dir(ctx, name);
@@ -301,7 +306,13 @@ int ctr_checkpoint_held(struct ctr_context *ctx, const char *name, const struct 
 		r = -ENOMEM;
 		goto out;
 	}
+	/* DIR, and DIR.new and DIR.old which ctr removes: never a directory of
+	 * something else that happens to be there. */
 	r = check_target(images, err);
+	if (r == 0)
+		r = check_target(tmp, err);
+	if (r == 0 && (r = asprintf(&old, "%s.old", images)) >= 0)
+		r = check_target(old, err);
 	if (r < 0)
 		goto out;
 	rm_rf_at(AT_FDCWD, tmp);
@@ -330,6 +341,13 @@ int ctr_checkpoint_held(struct ctr_context *ctx, const char *name, const struct 
 	meta.dev = ctr_spec_userns(spec);
 	meta.netns = (spec->namespaces & CLONE_NEWNET) != 0;
 	r = host_mounts(st.init_pid, meta.dev, &external, &meta.masks, &meta.console);
+	if (r == -EINVAL) {
+		r = ctr_error_user(err, CTR_ERR_SYSTEM, EINVAL,
+				   "a mount of '%s' that ctr made has a mount point with '[', ']', ':' or '\\', which "
+				   "CRIU's external mounts cannot name",
+				   name);
+		goto fail;
+	}
 	if (r < 0) {
 		r = ctr_error_sys(err, -r, "read the mount table of '%s'", name);
 		goto fail;
@@ -352,6 +370,13 @@ int ctr_checkpoint_held(struct ctr_context *ctx, const char *name, const struct 
 	sigaddset(&stop, SIGQUIT);
 	sigprocmask(SIG_BLOCK, &stop, &old_mask);
 	masked = true;
+	/* The record first: everything in it is known now, and a dump that
+	 * ends the container must never leave images without it. */
+	r = write_meta(tmp_fd, &meta);
+	if (r < 0) {
+		r = ctr_error_sys(err, -r, "write %s/%s", tmp, CPT_META);
+		goto fail;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r = ctr_criu_dump(&(struct ctr_criu_dump_opts){ .criu = criu,
 							.pid = st.init_pid,
@@ -361,18 +386,27 @@ int ctr_checkpoint_held(struct ctr_context *ctx, const char *name, const struct 
 							.empty_netns = meta.netns,
 							.external = external },
 			  err);
+	if (r < 0 && !o->leave_running && kill(st.init_pid, 0) < 0 && errno == ESRCH) {
+		/* CRIU failed after it ended the container (its reply lost):
+		 * what it wrote is all there is of it. */
+		if (ret)
+			ret->ended_dir = strdup(tmp);
+		ctr_error_wrap(err, "the container ended during the dump; its images, maybe incomplete, are in %s",
+			       tmp);
+		goto out;
+	}
 	if (r < 0)
 		goto fail;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	r = write_meta(tmp_fd, &meta);
-	if (r == 0 && fsync(tmp_fd) < 0)
-		r = negative_errno();
+	r = fsync(tmp_fd) < 0 ? negative_errno() : 0;
 	if (r == 0)
 		r = swap_in(tmp, images);
 	if (r < 0) {
-		/* The dump is complete, but cannot be kept: without
+		/* The dump is complete, but cannot be put in place: without
 		 * --leave-running CRIU ended the container, and the images are
 		 * all there is of it. Say where they are. */
+		if (ret && !o->leave_running)
+			ret->ended_dir = strdup(tmp);
 		r = ctr_error_sys(err, -r, "save the checkpoint as %s (the images are in %s)", images, tmp);
 		goto out;
 	}
@@ -468,14 +502,22 @@ static void restore_env_done(struct restore_env *e)
  * above must let others through, which RUNDIR/NAME (monitor.sock) must not
  * and a --run-dir under a private directory does not. /dev/shm lets anyone
  * through and, sticky, lets no one rename what we make there. */
-static int make_stage(const char *name, char **ret)
+static int make_stage(const char *name, uid_t uid, gid_t gid, char **ret)
 {
 	_cleanup_free_ char *stage = NULL;
 
 	if (asprintf(&stage, "/dev/shm/ctr-restore-%s-XXXXXX", name) < 0)
 		return -ENOMEM;
-	if (!mkdtemp(stage) || chmod(stage, 0711) < 0)
+	/* mkdtemp makes it 0700; its owner is the container's root, who
+	 * alone needs to enter (the rootfs is reachable through it). */
+	if (!mkdtemp(stage))
 		return negative_errno();
+	if (chown(stage, uid, gid) < 0) {
+		int r = negative_errno();
+
+		rmdir(stage);
+		return r;
+	}
 	*ret = TAKE_PTR(stage);
 	return 0;
 }
@@ -517,15 +559,26 @@ static int chown_images(int images_fd, uid_t uid, gid_t gid)
 			close(fd);
 		return negative_errno();
 	}
-	if (fchown(images_fd, uid, gid) < 0 || fchmod(images_fd, 0711) < 0)
-		return negative_errno();
+	/* The files first, through descriptors (never a link), the directory
+	 * last: until then only root can change what is in it. */
 	while ((de = readdir(d))) {
-		if (de->d_type != DT_REG)
+		_cleanup_close_ int f = -1;
+		struct stat st;
+
+		if (de->d_type != DT_REG && de->d_type != DT_UNKNOWN)
 			continue;
-		if (fchownat(images_fd, de->d_name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    fchmodat(images_fd, de->d_name, strncmp(de->d_name, "timens-", 7) ? 0600 : 0644, 0) < 0)
+		f = openat(images_fd, de->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		if (f < 0 && (errno == ELOOP || errno == ENXIO))
+			continue;
+		if (f < 0 || fstat(f, &st) < 0)
+			return negative_errno();
+		if (!S_ISREG(st.st_mode))
+			continue;
+		if (fchown(f, uid, gid) < 0 || fchmod(f, strncmp(de->d_name, "timens-", 7) ? 0600 : 0644) < 0)
 			return negative_errno();
 	}
+	if (fchown(images_fd, uid, gid) < 0 || fchmod(images_fd, 0711) < 0)
+		return negative_errno();
 	return 0;
 }
 
@@ -608,7 +661,8 @@ int ctr_restore_launch(struct ctr_context *ctx, const char *name, const struct c
 
 	if (ctr_spec_userns(spec) && (r = chown_images(images_fd, spec->uid_map.host_id, spec->gid_map.host_id)) < 0)
 		return ctr_error_sys(err, -r, "give the images in %s to the container's root", images);
-	r = make_stage(name, &e.stage);
+	r = make_stage(name, ctr_spec_userns(spec) ? spec->uid_map.host_id : 0,
+		       ctr_spec_userns(spec) ? spec->gid_map.host_id : 0, &e.stage);
 	if (r < 0) {
 		r = ctr_error_sys(err, -r, "create a directory in /dev/shm for the restore");
 		goto out;

@@ -254,20 +254,39 @@ struct receiver {
 	bool committed;
 };
 
+/* What another container of this root could take meanwhile: the name,
+ * addresses, the id range (CRIU gives the container back its user
+ * namespace with the maps it had: the same host ids must be free here).
+ * Under the root lock. */
+static int receive_check_root(struct receiver *rc, struct ctr_spec *spec, struct ctr_error **err)
+{
+	int r;
+
+	if (ctr_container_exists(rc->ctx, rc->name, NULL) == 0)
+		return ctr_error_user(err, CTR_ERR_EXISTS, EEXIST,
+				      "a container '%s' already exists on the target; destroy it there or migrate "
+				      "under another name",
+				      rc->name);
+	r = ctr_network_settle(rc->ctx, rc->name, spec, err);
+	if (r < 0)
+		return ctr_error_wrap(err, "the target");
+	if (ctr_spec_userns(spec) && ctr_userns_allocate(rc->ctx, rc->name, spec, NULL) < 0)
+		return ctr_error_user(err, CTR_ERR_EXISTS, EEXIST,
+				      "host ids %u-%u, those of its user namespace, belong to another container on the "
+				      "target: a migrated container keeps its ids (CRIU restores its user namespace as "
+				      "it was); give each host its own idmap-pool in ctr.conf",
+				      spec->uid_map.host_id, spec->uid_map.host_id + spec->uid_map.size - 1);
+	return 0;
+}
+
 /* Can this host run it? Everything that can be known before anything is
- * frozen. Under the root lock (addresses and id ranges are the root's). */
+ * frozen. Under the root lock. */
 static int receive_check(struct receiver *rc, struct ctr_spec *spec, unsigned long long bytes, struct ctr_error **err)
 {
 	_cleanup_free_ char *criu = NULL;
 	struct statvfs sv;
 	int r;
 
-	r = ctr_container_exists(rc->ctx, rc->name, NULL);
-	if (r == 0)
-		return ctr_error_user(err, CTR_ERR_EXISTS, EEXIST,
-				      "a container '%s' already exists on the target; destroy it there or migrate "
-				      "under another name",
-				      rc->name);
 	r = ctr_criu_find(&criu, NULL, err);
 	if (r < 0)
 		return ctr_error_wrap(err, "the target");
@@ -283,17 +302,9 @@ static int receive_check(struct receiver *rc, struct ctr_spec *spec, unsigned lo
 	r = ctr_network_check_host(&spec->net, err);
 	if (r < 0)
 		return ctr_error_wrap(err, "the target");
-	r = ctr_network_settle(rc->ctx, rc->name, spec, err);
+	r = receive_check_root(rc, spec, err);
 	if (r < 0)
-		return ctr_error_wrap(err, "the target");
-	/* CRIU gives the container back its user namespace with the maps it
-	 * had: the same host ids must be free here. */
-	if (ctr_spec_userns(spec) && ctr_userns_allocate(rc->ctx, rc->name, spec, NULL) < 0)
-		return ctr_error_user(err, CTR_ERR_EXISTS, EEXIST,
-				      "host ids %u-%u, those of its user namespace, belong to another container on the "
-				      "target: a migrated container keeps its ids (CRIU restores its user namespace as "
-				      "it was); give each host its own idmap-pool in ctr.conf",
-				      spec->uid_map.host_id, spec->uid_map.host_id + spec->uid_map.size - 1);
+		return r;
 	if (statvfs(rc->ctx->root, &sv) < 0)
 		return ctr_error_sys(err, errno, "statvfs %s", rc->ctx->root);
 	if ((unsigned long long)sv.f_bavail * sv.f_frsize < bytes + (16ULL << 20))
@@ -315,7 +326,7 @@ static int receive_hello(struct receiver *rc, yajl_val msg, struct ctr_error **e
 
 	v = jget(msg, "version", yajl_t_number);
 	if (!v || !YAJL_IS_INTEGER(v) || YAJL_GET_INTEGER(v) != MIGRATE_PROTO || !cfg || !bytes ||
-	    !YAJL_IS_INTEGER(bytes))
+	    !YAJL_IS_INTEGER(bytes) || YAJL_GET_INTEGER(bytes) < 0)
 		return ctr_error_user(err, CTR_ERR_USAGE, EPROTO,
 				      "the source speaks another migration protocol (this is version %d); use the "
 				      "same ctr on both hosts",
@@ -323,10 +334,11 @@ static int receive_hello(struct receiver *rc, yajl_val msg, struct ctr_error **e
 	r = ctr_spec_parse(cfg->u.string, strlen(cfg->u.string), &spec, err);
 	if (r < 0)
 		return ctr_error_wrap(err, "the container's config");
-	if (spec->root_path[0] == '/')
+	/* rsync sends the rootfs as a directory of its name: one plain name. */
+	if (strchr(spec->root_path, '/') || !strcmp(spec->root_path, ".") || !strcmp(spec->root_path, ".."))
 		return ctr_error_user(err, CTR_ERR_USAGE, EINVAL,
-				      "root.path is %s, outside the container's directory: such a rootfs is not "
-				      "moved by ctr; migrate containers whose rootfs ctr made",
+				      "root.path is '%s', not a directory of its own in the container's directory: "
+				      "ctr moves only a rootfs it made",
 				      spec->root_path);
 	r = ctr_lock_root(rc->ctx, &root_lock, err);
 	if (r < 0)
@@ -373,14 +385,34 @@ static int receive_hello(struct receiver *rc, yajl_val msg, struct ctr_error **e
 /* The received directory becomes the container, which CRIU brings back. */
 static int receive_restore(struct receiver *rc, struct ctr_error **err)
 {
-	_cleanup_free_ char *dir = ctr_container_dir(rc->ctx, rc->name), *images = NULL;
+	_cleanup_free_ char *dir = ctr_container_dir(rc->ctx, rc->name), *images = NULL, *lock_path = NULL, *cfg = NULL,
+			    *json = NULL;
+	_cleanup_(ctr_spec_freep) struct ctr_spec *spec = NULL;
 	_cleanup_close_ int root_lock = -1;
 	struct ctr_restore_opts o = { 0 };
 	int r;
 
-	if (!dir)
+	if (!dir || asprintf(&lock_path, "%s/%s", rc->stage, CTR_LOCK_FILE) < 0 ||
+	    asprintf(&cfg, "%s/%s", rc->stage, CTR_CONFIG_FILE) < 0)
 		return -ENOMEM;
+	/* The container's lock, taken on the staged directory: the same file
+	 * once renamed, so no other command gets the container first. */
+	rc->lock = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (rc->lock < 0 || flock(rc->lock, LOCK_EX | LOCK_NB) < 0)
+		return ctr_error_sys(err, errno, "lock %s", lock_path);
+	r = read_file_at(AT_FDCWD, cfg, 4 << 20, &json, NULL);
+	if (r < 0)
+		return ctr_error_sys(err, -r, "read %s", cfg);
+	r = ctr_spec_parse(json, strlen(json), &spec, err);
+	if (r < 0)
+		return r;
 	r = ctr_lock_root(rc->ctx, &root_lock, err);
+	if (r < 0)
+		return r;
+	/* What hello checked may have changed during the copy (the staged
+	 * directory is no container: creates do not see its ids or
+	 * addresses). Again, under the root lock, before it becomes one. */
+	r = receive_check_root(rc, spec, err);
 	if (r < 0)
 		return r;
 	if (renameat2(AT_FDCWD, rc->stage, AT_FDCWD, dir, RENAME_NOREPLACE) < 0)
@@ -389,10 +421,12 @@ static int receive_restore(struct receiver *rc, struct ctr_error **err)
 						"a container '%s' was created on the target meanwhile", rc->name)
 			       : ctr_error_sys(err, errno, "rename %s to %s", rc->stage, dir);
 	rc->renamed = true;
-	r = ctr_lock_container(rc->ctx, rc->name, &rc->lock, err);
-	if (r < 0)
-		return r;
 	closep(&root_lock);
+	/* A container of that name exists now: the staging lock has done
+	 * its work, and the monitor forked below must not inherit it. */
+	unlink(rc->stage_lock_path);
+	closep(&rc->stage_lock);
+	rc->stage_lock = -1;
 	if (asprintf(&images, "%s/%s", dir, CTR_MIGRATION_DIR) < 0)
 		return -ENOMEM;
 	o.dir = images;
@@ -409,9 +443,13 @@ static void receive_undo(struct receiver *rc)
 	if (rc->renamed) {
 		struct ctr_error *e = NULL;
 
-		/* destroy takes the locks itself. */
+		/* Killed at once (not stopped gracefully: the source may roll
+		 * back); stop and destroy take the locks themselves. */
 		closep(&rc->lock);
 		rc->lock = -1;
+		if (rc->restored)
+			ctr_stop(rc->ctx, rc->name, 0, &e);
+		ctr_error_free(&e);
 		ctr_destroy(rc->ctx, rc->name, true, &e);
 		ctr_error_free(&e);
 	} else if (rc->stage && rc->stage_lock >= 0) {
@@ -459,9 +497,14 @@ int ctr_migrate_receive(struct ctr_context *ctx, const char *name, int in_fd, in
 		if (!strcmp(op->u.string, "hello") && !hello) {
 			r = receive_hello(&rc, msg, &e);
 			hello = r == 0;
+			/* A failure without a record must not read as "ok". */
+			if (r < 0 && !e)
+				ctr_error_from_errno(&e, r, "the target");
 			reply(out_fd, e, r == 0 ? "dir" : NULL, rc.stage, 0);
 		} else if (!strcmp(op->u.string, "restore") && hello && !rc.renamed) {
 			r = receive_restore(&rc, &e);
+			if (r < 0 && !e)
+				ctr_error_from_errno(&e, r, "the target");
 			reply(out_fd, e, NULL, NULL, 0);
 		} else if (!strcmp(op->u.string, "commit") && rc.restored) {
 			_cleanup_free_ char *dir = ctr_container_dir(ctx, name), *images = NULL;
@@ -614,6 +657,8 @@ static int build_ssh_argv(struct source *s)
 		return -ENOMEM;
 	r |= push(&s->ssh_argv, "-o");
 	r |= push(&s->ssh_argv, ctl);
+	r |= push(&s->ssh_argv, "-o");
+	r |= push(&s->ssh_argv, "ControlPersist=no");
 	return r;
 }
 
@@ -1033,7 +1078,7 @@ int ctr_migrate(struct ctr_context *ctx, const char *name, const struct ctr_migr
 	struct ctr_state st = { 0 };
 	static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
 	struct sigaction old_pipe, old_stop[ARRAY_SIZE(stop_signals)];
-	long long start = now_ms(), t, frozen = 0, restore_sent = 0;
+	long long start = now_ms(), t, frozen = 0;
 	unsigned long long bytes;
 	bool dumped = false;
 	int r;
@@ -1073,10 +1118,10 @@ int ctr_migrate(struct ctr_context *ctx, const char *name, const struct ctr_migr
 	r = ctr_load_spec(ctx, name, &spec, err);
 	if (r < 0)
 		goto out;
-	if (spec->root_path[0] == '/') {
+	if (strchr(spec->root_path, '/') || !strcmp(spec->root_path, ".") || !strcmp(spec->root_path, "..")) {
 		r = ctr_error_user(err, CTR_ERR_USAGE, EINVAL,
-				   "root.path is %s, outside the container's directory: ctr moves only a rootfs it "
-				   "made",
+				   "root.path is '%s', not a directory of its own in the container's directory: ctr "
+				   "moves only a rootfs it made",
 				   spec->root_path);
 		goto out;
 	}
@@ -1126,8 +1171,15 @@ int ctr_migrate(struct ctr_context *ctx, const char *name, const struct ctr_migr
 		rm_rf_at(AT_FDCWD, s.images);
 		r = ctr_checkpoint_held(ctx, name, &co, &cr, err);
 		free(cr.dir);
+		if (r < 0 && cr.ended_dir) {
+			/* It ended anyway: back from what was dumped. */
+			free(s.images);
+			s.images = TAKE_PTR(cr.ended_dir);
+			dumped = true;
+		}
+		free(cr.ended_dir);
 		if (r < 0)
-			goto out; /* CRIU resumed it: nothing to roll back */
+			goto out; /* otherwise CRIU resumed it: nothing to roll back */
 	}
 	dumped = true;
 	phase_done(&s, CTR_MIGRATE_PHASE_DUMP, t, 0);
@@ -1149,27 +1201,25 @@ int ctr_migrate(struct ctr_context *ctx, const char *name, const struct ctr_migr
 
 	/* It runs there. */
 	t = now_ms();
-	restore_sent = now_ms();
 	r = send_op(s.to, "restore", NULL, NULL);
 	if (r < 0) {
 		r = session_lost(&s, "restore on the target", r, err);
 		goto out;
 	}
 	r = session_answer(&s, "restore on the target", NULL, NULL, err);
-	if (r < 0) {
-		/* No answer: it may run there. The target ends an uncommitted
-		 * copy COMMIT_TIMEOUT_S after restoring it (or at once when it
-		 * sees the session end): only after that may it run here. */
-		if (s.lost) {
-			long long wait = restore_sent + COMMIT_TIMEOUT_S * 1000LL + 5000 - now_ms();
-
-			if (wait > 0) {
-				progress(&s, "no answer from the target: waiting %lld ms before rolling back", wait);
-				usleep((useconds_t)wait * 1000);
-			}
-		}
+	if (r < 0 && s.lost) {
+		/* No answer: it may run there (the target ends an uncommitted
+		 * copy when it notices the session's end, or 30 s after the
+		 * restore). Two copies must never run: no roll back here. */
+		ctr_error_wrap(err,
+			       "the container may have been restored on the target; it stays stopped here with "
+			       "its images in %s: check the target before 'ctr restore --dir %s %s'",
+			       s.images, s.images, name);
+		dumped = false;
 		goto out;
 	}
+	if (r < 0)
+		goto out;
 	rep.downtime_ms = now_ms() - frozen;
 	phase_done(&s, CTR_MIGRATE_PHASE_RESTORE, t, 0);
 
@@ -1191,11 +1241,14 @@ int ctr_migrate(struct ctr_context *ctx, const char *name, const struct ctr_migr
 	t = now_ms();
 	rm_rf_at(AT_FDCWD, s.images);
 	if (!o->keep_source) {
-		/* Our lock goes first: destroy takes the root's, then the
-		 * container's. Stopped and committed, nothing starts it. */
-		closep(&lock);
-		lock = -1;
-		r = ctr_destroy(ctx, name, false, err);
+		/* Removed under its lock (and the root's): a start waiting for
+		 * the lock finds no container, never a second copy. It is
+		 * stopped: its run state went with its monitor. */
+		_cleanup_close_ int root_lock = -1;
+
+		r = ctr_lock_root(ctx, &root_lock, err);
+		if (r == 0 && (r = rm_rf_at(AT_FDCWD, cdir)) < 0)
+			ctr_error_sys(err, -r, "remove %s", cdir);
 		if (r < 0) {
 			ctr_error_wrap(err, "the container runs on the target; removing it here failed");
 			goto out;
@@ -1207,6 +1260,8 @@ out:
 	if (r < 0 && s.to >= 0)
 		send_op(s.to, "abort", NULL, NULL);
 	session_close(&s);
+	closep(&s.ssh_err);
+	s.ssh_err = -1;
 	if (s.ctl_dir[0])
 		rm_rf_at(AT_FDCWD, s.ctl_dir);
 	if (r < 0 && dumped)

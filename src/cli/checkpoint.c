@@ -38,6 +38,7 @@ static int run_checkpoint(struct cli *cli, int argc, char **argv)
 		return 2;
 	r = ctr_checkpoint(cli->ctx, argv[optind], &o, &res, &err);
 	if (r < 0) {
+		free(res.ended_dir);
 		ctr_error_wrap(&err, "checkpoint %s", argv[optind]);
 		r = cli_fail(cli, err, 0);
 		ctr_error_free(&err);

@@ -258,6 +258,13 @@ tcp_is() {
 	expect_contains "$stderr" "is not empty and holds no checkpoint"
 	expect_eq "$(cat "$T/precious/file")" keep
 	[ ! -e "$T/precious.new" ]
+	# Nor DIR.old or DIR.new, which a checkpoint replaces or removes.
+	mkdir "$T/snap2.old"
+	echo keep >"$T/snap2.old/file"
+	run --separate-stderr ctr checkpoint --leave-running --dir "$T/snap2" "$c"
+	expect_status 6
+	expect_eq "$(cat "$T/snap2.old/file")" keep
+	[ ! -e "$T/snap2" ]
 	# A directory that cannot be created: nothing left behind, it runs on.
 	run --separate-stderr ctr checkpoint --dir "$T/no/such/dir" "$c"
 	expect_status 3
