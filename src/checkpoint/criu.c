@@ -263,8 +263,8 @@ int ctr_criu_dump(const struct ctr_criu_dump_opts *o, struct ctr_error **err)
 		criu_local_set_empty_ns(c, CLONE_NEWNET);
 	criu_local_set_work_dir_fd(c, o->work_fd);
 	criu_local_set_leave_running(c, o->leave_running);
-	/* Frozen through its cgroup, not one ptrace at a time: a fork bomb
-	 * cannot outrun it. */
+	/* Frozen through its cgroup when the caller names it (a fork bomb
+	 * cannot outrun that); else CRIU seizes the tasks one by one. */
 	if (o->freezer && criu_local_set_freeze_cgroup(c, o->freezer) < 0) {
 		criu_local_free_opts(c);
 		return ctr_error_sys(err, ENOMEM, "criu options");

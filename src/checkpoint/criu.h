@@ -30,7 +30,7 @@ struct ctr_criu_dump_opts {
 	int images_fd;	  /* empty directory for the images */
 	int work_fd;	  /* where dump.log goes */
 	bool leave_running;
-	const char *freezer;   /* the container's freezer cgroup directory, or NULL */
+	const char *freezer;   /* the container's freezer cgroup directory, or NULL (ptrace) */
 	bool empty_netns;      /* its network namespace is ctr's to rebuild: not dumped */
 	char *const *external; /* "mnt[/dev/console]:console", "tty[8800:2c]", ... */
 };
