@@ -43,8 +43,18 @@ make_workload() {
 	cp "$CTR_WORKLOAD" "$T/lib/$c/rootfs/bin/ctr-workload"
 }
 
+# The counter's value. The shell truncates /cnt before it writes it: a
+# read (or a dump) can catch it empty, so read again for a moment.
 cnt() {
-	cat "$T/lib/$1/rootfs/cnt" 2>/dev/null
+	local v i
+	for i in $(seq 50); do
+		v=$(cat "$T/lib/$1/rootfs/cnt" 2>/dev/null)
+		if [ -n "$v" ]; then
+			echo "$v"
+			return 0
+		fi
+		sleep 0.02
+	done
 }
 
 cnt_above() {

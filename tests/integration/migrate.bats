@@ -114,7 +114,18 @@ make_on_a() {
 	actr start "$c"
 }
 
-cnt_in() { cat "$1/cnt" 2>/dev/null; }
+# The shell truncates /cnt before it writes it: read again while empty.
+cnt_in() {
+	local v i
+	for i in $(seq 50); do
+		v=$(cat "$1/cnt" 2>/dev/null)
+		if [ -n "$v" ]; then
+			echo "$v"
+			return 0
+		fi
+		sleep 0.02
+	done
+}
 cnt_above_in() {
 	local v
 	v=$(cnt_in "$1")
