@@ -12,27 +12,7 @@ load helpers
 WORK_INIT='/bin/sh -c "/bin/ctr-workload lock /lockfile & nc -ll -p 7000 -e /bin/cat & i=0; while true; do i=$((i+1)); echo $i > /cnt; sleep 0.1; done"'
 
 needs_criu() {
-	if [ -z "${CTR_WORKLOAD:-}" ] || [ ! -x "$CTR_WORKLOAD" ]; then
-		skip "CTR_WORKLOAD (the static ctr-workload) is not built"
-	fi
-	local v
-	v=$(criu_version)
-	if [ -z "$v" ]; then
-		skip "no CRIU >= 4.2 here (scripts/install-criu installs it)"
-	fi
-}
-
-# The version of the criu ctr would use, if it is >= 4.2.
-criu_version() {
-	local c v
-	for c in ${CTR_CRIU:-} $(command -v criu 2>/dev/null) /usr/local/sbin/criu; do
-		[ -x "$c" ] || continue
-		v=$("$c" --version 2>/dev/null | sed -n 's/^Version: *//p')
-		case "$v" in
-		4.[2-9]* | 4.[1-9][0-9]* | [5-9].*) echo "$v"; return 0 ;;
-		esac
-	done
-	return 0
+	needs_criu_workload
 }
 
 # make_workload NAME [create options...]: a container running WORK_INIT.
@@ -43,18 +23,8 @@ make_workload() {
 	cp "$CTR_WORKLOAD" "$T/lib/$c/rootfs/bin/ctr-workload"
 }
 
-# The counter's value. The shell truncates /cnt before it writes it: a
-# read (or a dump) can catch it empty, so read again for a moment.
 cnt() {
-	local v i
-	for i in $(seq 50); do
-		v=$(cat "$T/lib/$1/rootfs/cnt" 2>/dev/null)
-		if [ -n "$v" ]; then
-			echo "$v"
-			return 0
-		fi
-		sleep 0.02
-	done
+	counter_at "$T/lib/$1/rootfs/cnt"
 }
 
 cnt_above() {

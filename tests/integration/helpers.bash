@@ -80,6 +80,39 @@ register_root() {
 	printf '%s %s\n' "$1" "$2" >>"$T/.roots"
 }
 
+# ---- checkpoint and migration ----------------------------------------------------
+
+# Skip unless the static ctr-workload is built and a CRIU >= 4.2 is here.
+needs_criu_workload() {
+	if [ -z "${CTR_WORKLOAD:-}" ] || [ ! -x "$CTR_WORKLOAD" ]; then
+		skip "CTR_WORKLOAD (the static ctr-workload) is not built"
+	fi
+	local c v
+	for c in ${CTR_CRIU:-} $(command -v criu 2>/dev/null) /usr/local/sbin/criu; do
+		[ -x "$c" ] || continue
+		v=$("$c" --version 2>/dev/null | sed -n 's/^Version: *//p')
+		case "$v" in
+		4.[2-9]* | 4.[1-9][0-9]* | [5-9].*) return 0 ;;
+		esac
+	done
+	skip "no CRIU >= 4.2 here (scripts/install-criu installs it)"
+}
+
+# counter_at FILE: the number a container's counter loop writes there. The
+# shell truncates the file before it writes it: a read (or a dump) can
+# catch it empty, so read again for a moment.
+counter_at() {
+	local v i
+	for i in $(seq 50); do
+		v=$(cat "$1" 2>/dev/null)
+		if [ -n "$v" ]; then
+			echo "$v"
+			return 0
+		fi
+		sleep 0.02
+	done
+}
+
 # ---- assertions -------------------------------------------------------------------
 
 show_run() {

@@ -19,17 +19,8 @@ work_init() {
 }
 
 needs_migration() {
-	if [ -z "${CTR_WORKLOAD:-}" ] || [ ! -x "$CTR_WORKLOAD" ]; then
-		skip "CTR_WORKLOAD (the static ctr-workload) is not built"
-	fi
-	local c v=
-	for c in $(command -v criu 2>/dev/null) /usr/local/sbin/criu; do
-		[ -x "$c" ] && v=$("$c" --version 2>/dev/null | sed -n 's/^Version: *//p') && break
-	done
-	case "$v" in
-	4.[2-9]* | [5-9].*) ;;
-	*) skip "no CRIU >= 4.2 here (scripts/install-criu installs it)" ;;
-	esac
+	local c
+	needs_criu_workload
 	for c in /usr/sbin/sshd rsync ssh ssh-keygen; do
 		command -v "$c" >/dev/null || skip "$c is missing (apt-get install openssh-server rsync)"
 	done
@@ -114,18 +105,7 @@ make_on_a() {
 	actr start "$c"
 }
 
-# The shell truncates /cnt before it writes it: read again while empty.
-cnt_in() {
-	local v i
-	for i in $(seq 50); do
-		v=$(cat "$1/cnt" 2>/dev/null)
-		if [ -n "$v" ]; then
-			echo "$v"
-			return 0
-		fi
-		sleep 0.02
-	done
-}
+cnt_in() { counter_at "$1/cnt"; }
 cnt_above_in() {
 	local v
 	v=$(cnt_in "$1")
